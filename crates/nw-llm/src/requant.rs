@@ -1,0 +1,296 @@
+//! GGUF reading, and requantization of tensor types that candle runs without SIMD kernels.
+//!
+//! candle 0.11 has no AVX kernel for Q4_1 / Q5_0 / Q5_1, so those matmuls run scalar code and are
+//! ~3x slower. We convert such tensors once to a type that has a kernel and cache the result as a
+//! GGUF file keyed by the source's sha256.
+
+use crate::LlmError;
+use candle_core::quantized::gguf_file::{self, Content, Value};
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::Device;
+use sha2::{Digest, Sha256};
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever the cache layout or conversion changes, so stale caches are ignored.
+const CACHE_VERSION: u32 = 1;
+const KEY_SOURCE_SHA: &str = "nw_llm.source_sha256";
+const KEY_VERSION: &str = "nw_llm.requant_version";
+const KEY_TARGET: &str = "nw_llm.requant_target";
+
+/// Bytes of a GGUF file, memory-mapped when possible.
+pub(crate) enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+pub(crate) fn map_file(path: &Path) -> Result<Bytes, LlmError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            LlmError::NotFound(path.to_path_buf())
+        } else {
+            LlmError::io(path, e)
+        }
+    })?;
+    // SAFETY: the mapping is read-only; model files are not expected to change while loaded
+    // (the same assumption llama.cpp makes). Falls back to reading when mapping fails.
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(m) => Ok(Bytes::Mapped(m)),
+        Err(_) => std::fs::read(path)
+            .map(Bytes::Owned)
+            .map_err(|e| LlmError::io(path, e)),
+    }
+}
+
+/// Parse the GGUF header. Any parse failure (or a panic in the parser) becomes `InvalidGguf`.
+pub(crate) fn read_content(bytes: &[u8], path: &Path) -> Result<Content, LlmError> {
+    let invalid = |reason: String| LlmError::InvalidGguf {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let res = std::panic::catch_unwind(|| Content::read(&mut Cursor::new(bytes)));
+    let ct = match res {
+        Ok(Ok(ct)) => ct,
+        Ok(Err(e)) => return Err(invalid(e.to_string())),
+        Err(_) => return Err(invalid("parser panicked".into())),
+    };
+    // Check every tensor lies inside the file, so a truncated file fails here with a clear
+    // message rather than half-way through building the model.
+    let len = bytes.len() as u64;
+    for (name, info) in &ct.tensor_infos {
+        let elems = info
+            .shape
+            .dims()
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d as u64));
+        let bs = info.ggml_dtype.block_size() as u64;
+        let size = elems
+            .filter(|e| e % bs == 0)
+            .and_then(|e| (e / bs).checked_mul(info.ggml_dtype.type_size() as u64));
+        let end = size.and_then(|s| {
+            ct.tensor_data_offset
+                .checked_add(info.offset)
+                .and_then(|o| o.checked_add(s))
+        });
+        match end {
+            Some(end) if end <= len => {}
+            Some(end) => {
+                return Err(invalid(format!(
+                    "tensor `{name}` ends at byte {end} but the file has only {len} bytes"
+                )))
+            }
+            None => return Err(invalid(format!("tensor `{name}` has an invalid shape"))),
+        }
+    }
+    Ok(ct)
+}
+
+/// Hex sha256 of a byte slice.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(bytes);
+    hex::encode(h.finalize())
+}
+
+/// Types for which candle 0.11 has only a scalar CPU kernel.
+pub(crate) fn lacks_simd(dt: GgmlDType) -> bool {
+    matches!(
+        dt,
+        GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q8_1
+    )
+}
+
+/// Requantization target: Q8_0 by default (measured fastest with sensible output);
+/// `NW_LLM_REQUANT` = `q8_0` | `q4_0` | `q4k` | `q6k` | `off` overrides it, for experiments.
+pub(crate) fn requant_target() -> Option<GgmlDType> {
+    match std::env::var("NW_LLM_REQUANT").ok().as_deref() {
+        Some("off") | Some("none") => None,
+        Some("q4_0") => Some(GgmlDType::Q4_0),
+        Some("q4k") => Some(GgmlDType::Q4K),
+        Some("q6k") => Some(GgmlDType::Q6K),
+        Some("f16") => Some(GgmlDType::F16),
+        _ => Some(GgmlDType::Q8_0),
+    }
+}
+
+fn dtype_tag(dt: GgmlDType) -> String {
+    format!("{dt:?}").to_lowercase()
+}
+
+pub(crate) fn needs_requant(ct: &Content) -> bool {
+    ct.tensor_infos.values().any(|t| lacks_simd(t.ggml_dtype))
+}
+
+/// Default cache directory: next to the model when writable, else the OS cache dir.
+pub(crate) fn default_cache_dir(model: &Path) -> PathBuf {
+    let dir = model
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    if dir_writable(&dir) {
+        return dir;
+    }
+    dirs::cache_dir()
+        .map(|d| d.join("notewright").join("nw-llm"))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+fn dir_writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".nw-llm-write-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+pub(crate) fn cache_path(dir: &Path, model: &Path, sha: &str, target: GgmlDType) -> PathBuf {
+    let stem = model
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    dir.join(format!(
+        "{stem}.nw-{}-v{CACHE_VERSION}-{sha}.gguf",
+        dtype_tag(target)
+    ))
+}
+
+/// Whether a parsed cache file was produced from `sha` with the current conversion.
+pub(crate) fn cache_matches(ct: &Content, sha: &str, target: GgmlDType) -> bool {
+    let s = |k: &str| match ct.metadata.get(k) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    s(KEY_SOURCE_SHA) == Some(sha)
+        && s(KEY_TARGET) == Some(dtype_tag(target).as_str())
+        && matches!(ct.metadata.get(KEY_VERSION), Some(Value::U32(v)) if *v == CACHE_VERSION)
+}
+
+fn convert_one(
+    ct: &Content,
+    bytes: &[u8],
+    name: &str,
+    target: GgmlDType,
+) -> candle_core::Result<QTensor> {
+    let dev = Device::Cpu;
+    let t = ct.tensor(&mut Cursor::new(bytes), name, &dev)?;
+    if !lacks_simd(t.dtype()) {
+        return Ok(t);
+    }
+    let last = t.shape().dims().last().copied().unwrap_or(0);
+    // k-quants need rows that are a multiple of 256; fall back to Q8_0 (block 32) otherwise.
+    let dt = if last % target.block_size() == 0 {
+        target
+    } else if last % GgmlDType::Q8_0.block_size() == 0 {
+        GgmlDType::Q8_0
+    } else {
+        GgmlDType::F32
+    };
+    let f = t.dequantize(&dev)?;
+    QTensor::quantize(&f, dt)
+}
+
+/// Convert all tensors lacking SIMD kernels to `target` and serialize a GGUF file in memory.
+pub(crate) fn requantize(
+    ct: &Content,
+    bytes: &[u8],
+    sha: &str,
+    target: GgmlDType,
+) -> Result<Vec<u8>, LlmError> {
+    // Keep the source tensor order (by offset) so the file layout stays familiar.
+    let mut names: Vec<&String> = ct.tensor_infos.keys().collect();
+    names.sort_by_key(|n| ct.tensor_infos.get(*n).map(|t| t.offset).unwrap_or(0));
+    let n_threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    // Quantization is single-threaded in candle; spread tensors over plain threads.
+    let mut results: Vec<Option<candle_core::Result<QTensor>>> =
+        (0..names.len()).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let chunks: Vec<_> = results.chunks_mut(names.len().div_ceil(n_threads).max(1)).collect();
+        let mut start = 0;
+        for chunk in chunks {
+            let idx0 = start;
+            start += chunk.len();
+            let names = &names;
+            s.spawn(move || {
+                for (j, slot) in chunk.iter_mut().enumerate() {
+                    let name = names[idx0 + j];
+                    *slot = Some(
+                        std::panic::catch_unwind(|| convert_one(ct, bytes, name, target))
+                            .unwrap_or_else(|_| {
+                                Err(candle_core::Error::Msg(format!(
+                                    "panic while converting tensor {name}"
+                                )))
+                            }),
+                    );
+                }
+            });
+        }
+    });
+    let mut tensors = Vec::with_capacity(names.len());
+    for (name, r) in names.iter().zip(results) {
+        match r {
+            Some(Ok(t)) => tensors.push((name.as_str(), t)),
+            Some(Err(e)) => return Err(LlmError::Candle(e)),
+            None => return Err(LlmError::Internal(format!("tensor {name} not converted"))),
+        }
+    }
+
+    let extra = [
+        (KEY_SOURCE_SHA, Value::String(sha.to_string())),
+        (KEY_VERSION, Value::U32(CACHE_VERSION)),
+        (KEY_TARGET, Value::String(dtype_tag(target))),
+    ];
+    let mut md: Vec<(&str, &Value)> = ct
+        .metadata
+        .iter()
+        // The writer always aligns to 32 bytes; a copied alignment key would contradict it.
+        .filter(|(k, _)| k.as_str() != "general.alignment" && !k.starts_with("nw_llm."))
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    md.sort_by(|a, b| a.0.cmp(b.0));
+    md.extend(extra.iter().map(|(k, v)| (*k, v)));
+    let tref: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (*n, t)).collect();
+    let mut out = Cursor::new(Vec::with_capacity(bytes.len() * 2));
+    gguf_file::write(&mut out, &md, &tref)?;
+    Ok(out.into_inner())
+}
+
+/// Write `data` to `path` atomically (temp file in the same directory, then rename).
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), LlmError> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| LlmError::io(dir, e))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let res = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = res {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(LlmError::io(path, e));
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! Command-line arguments (clap). Turned into library calls in `cli/mod.rs`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  notewright classify \"Great meeting you at DevConf Lisbon!\"
+  pbpaste | notewright classify --json
+  notewright classify --input Invitations.csv
+  notewright triage --profile examples/lee-park.json
+  notewright draft invite --profile examples/dana-reyes.json --tone warm --variants 3
+  notewright check \"Hi Dana, I'd like to add you to my professional network.\"
+  notewright completions bash > ~/.local/share/bash-completion/completions/notewright";
+
+#[derive(Parser, Debug)]
+#[command(name = "notewright", version, about = "Handle connection requests offline: classify notes, triage requests, draft etiquette-correct messages.", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Classify an incoming note as genuine, vague or sales pitch, with the reasons.
+    #[command(after_help = "Examples:\n  notewright classify \"I'd like to add you to my professional network on LinkedIn.\"\n  echo 'We help companies like yours…' | notewright classify --json\n  notewright classify --input notes.jsonl > labels.jsonl")]
+    Classify(ClassifyArgs),
+    /// Recommend accept / ask / decline / ignore for a request, with the reply to send.
+    #[command(after_help = "Examples:\n  notewright triage --profile examples/lee-park.json\n  notewright triage --profile p.json --note \"Let's connect\" --json")]
+    Triage(TriageArgs),
+    /// Draft an invite, an ask, a decline or a follow-up from profile facts.
+    #[command(after_help = "Examples:\n  notewright draft invite --profile examples/dana-reyes.json\n  notewright draft followup --profile examples/dana-reyes.json --tone formal --json\n  notewright draft invite --profile p.json --limit 300 --variants 3 --seed 7")]
+    Draft(DraftArgs),
+    /// Lint a note I wrote before sending it: a 0-100 score and each finding with a fix.
+    #[command(after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt")]
+    Check(CheckArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassifyEngine {
+    /// The best engine available.
+    Auto,
+    /// Transparent rule signals only.
+    Rules,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftEngine {
+    /// The model when one is installed, else the rules.
+    Auto,
+    /// Rule-built drafts from the templates.
+    Rules,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Invite,
+    Ask,
+    Decline,
+    Followup,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Warm,
+    Formal,
+    Brief,
+}
+
+#[derive(Args, Debug)]
+pub struct ClassifyArgs {
+    /// The note; read from stdin when absent.
+    pub text: Option<String>,
+    /// Classify many notes: JSONL ({"id", "text"} per line) or a LinkedIn Invitations.csv. Prints one JSON line per note.
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub input: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
+    pub engine: ClassifyEngine,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct Common {
+    /// The other person's profile (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Me: name, tier, policy (JSON or TOML). Default: $XDG_CONFIG_HOME/notewright/me.toml if present.
+    #[arg(long, value_name = "FILE")]
+    pub me: Option<PathBuf>,
+    /// A directory of templates overriding the built-in ones by file name.
+    #[arg(long, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DraftArgs {
+    #[arg(value_enum)]
+    pub kind: Kind,
+    #[command(flatten)]
+    pub common: Common,
+    /// Character limit (default: 200 for free accounts, 300 for premium; 1000 for messages).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8000))]
+    pub limit: Option<u32>,
+    #[arg(long, value_enum, default_value_t = Tone::Warm)]
+    pub tone: Tone,
+    /// How many distinct drafts to produce.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub variants: u32,
+    /// Seed for the choice of wording (0 = the canonical wording).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
+    pub engine: DraftEngine,
+}
+
+#[derive(Args, Debug)]
+pub struct TriageArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The note they sent (default: the profile's `note` field).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Tone of the reply.
+    #[arg(long, value_enum, default_value_t = Tone::Warm)]
+    pub tone: Tone,
+    #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
+    pub classify_engine: ClassifyEngine,
+    #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
+    pub engine: DraftEngine,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The note to check; read from stdin when absent.
+    pub text: Option<String>,
+    /// Character limit (default: from my tier, 200 for free accounts).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Me (for the tier's limit).
+    #[arg(long, value_name = "FILE")]
+    pub me: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl From<Kind> for notewright::draft::DraftKind {
+    fn from(k: Kind) -> Self {
+        use notewright::draft::DraftKind as D;
+        match k {
+            Kind::Invite => D::Invite,
+            Kind::Ask => D::Ask,
+            Kind::Decline => D::Decline,
+            Kind::Followup => D::Followup,
+        }
+    }
+}
+
+impl From<Tone> for notewright::draft::Tone {
+    fn from(t: Tone) -> Self {
+        use notewright::draft::Tone as T;
+        match t {
+            Tone::Warm => T::Warm,
+            Tone::Formal => T::Formal,
+            Tone::Brief => T::Brief,
+        }
+    }
+}

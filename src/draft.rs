@@ -1,0 +1,512 @@
+//! Drafting the four messages good etiquette calls for. Facts → a rule-built skeleton from the
+//! templates, fitted to the limit by dropping clauses (never by cutting words) → optionally a
+//! model rewrite → the verifier → output. The drafting code knows nothing of tensors: a model
+//! reaches it only through the [`Rewriter`] trait.
+
+use crate::error::{Error, Result};
+use crate::facts::{self, Fact, FactKind};
+use crate::me::Me;
+use crate::profile::Profile;
+use crate::prompts::Prompts;
+use crate::text;
+use crate::verify::{self, Grounding, Verdict};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DraftKind {
+    /// A personalized invitation note.
+    Invite,
+    /// Reply before accepting: what prompted the request?
+    Ask,
+    /// Decline, leaving the door open.
+    Decline,
+    /// After connecting: thank-you plus a short introductory call.
+    Followup,
+}
+
+impl DraftKind {
+    pub const ALL: [DraftKind; 4] = [DraftKind::Invite, DraftKind::Ask, DraftKind::Decline, DraftKind::Followup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftKind::Invite => "invite",
+            DraftKind::Ask => "ask",
+            DraftKind::Decline => "decline",
+            DraftKind::Followup => "followup",
+        }
+    }
+
+    fn template(self) -> String {
+        format!("{}.j2", self.as_str())
+    }
+
+    /// How the model prompt describes the message.
+    fn description(self) -> &'static str {
+        match self {
+            DraftKind::Invite => "LinkedIn connection request note",
+            DraftKind::Ask => "reply to a connection request, asking what prompted it",
+            DraftKind::Decline => "polite reply declining a connection request",
+            DraftKind::Followup => "thank-you message after connecting",
+        }
+    }
+
+    /// Whether the strongest common element is cited.
+    fn uses_facts(self) -> bool {
+        matches!(self, DraftKind::Invite | DraftKind::Followup)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    #[default]
+    Warm,
+    Formal,
+    Brief,
+}
+
+impl Tone {
+    pub const ALL: [Tone; 3] = [Tone::Warm, Tone::Formal, Tone::Brief];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Warm => "warm",
+            Tone::Formal => "formal",
+            Tone::Brief => "brief",
+        }
+    }
+}
+
+/// Messages after connecting have no practical limit on the network; keep them short anyway.
+pub const MESSAGE_LIMIT: usize = 1000;
+/// The shortest clause set of any template is about this long; a smaller limit cannot be met.
+const BREVITY_LEVELS: u8 = 4;
+
+#[derive(Debug, Clone)]
+pub struct DraftOptions {
+    pub kind: DraftKind,
+    pub tone: Tone,
+    /// Character limit; `None` = the account tier's note limit for invites, [`MESSAGE_LIMIT`] otherwise.
+    pub limit: Option<usize>,
+    pub variants: usize,
+    pub seed: u64,
+}
+
+impl DraftOptions {
+    pub fn new(kind: DraftKind) -> DraftOptions {
+        DraftOptions { kind, tone: Tone::Warm, limit: None, variants: 1, seed: 0 }
+    }
+
+    pub fn effective_limit(&self, me: &Me) -> usize {
+        self.limit.unwrap_or(match self.kind {
+            DraftKind::Invite => me.tier.note_limit(),
+            _ => MESSAGE_LIMIT,
+        })
+    }
+}
+
+/// One finished, verified draft.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Draft {
+    pub kind: DraftKind,
+    pub text: String,
+    pub chars: usize,
+    pub limit: usize,
+    /// `rules`, or `model` when a model rewrite passed the verifier.
+    pub engine: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub facts_used: Vec<String>,
+    /// Why the model's candidates were rejected, when a model was asked and the rules answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+}
+
+/// A language model that rewrites a grounded skeleton. Implemented over the model runtime by the
+/// application; the drafter sees strings only.
+pub trait Rewriter {
+    /// The model's name, reported in the output.
+    fn model_name(&self) -> String;
+    /// One candidate rewrite for a chat of `system` + `user`, sampled with `seed`.
+    fn rewrite(&mut self, system: &str, user: &str, seed: u64) -> Result<String>;
+    /// How many candidates to try per draft.
+    fn candidates(&self) -> usize {
+        3
+    }
+}
+
+/// Everything a draft is built from, prepared once per profile.
+pub struct Drafter<'a> {
+    prompts: &'a Prompts,
+    profile: &'a Profile,
+    me: &'a Me,
+    facts: Vec<Fact>,
+    grounding: Grounding,
+}
+
+impl<'a> Drafter<'a> {
+    pub fn new(prompts: &'a Prompts, profile: &'a Profile, me: &'a Me) -> Drafter<'a> {
+        let mut inputs = profile.strings();
+        inputs.extend(me.strings());
+        let grounding = Grounding::new(inputs.iter().map(String::as_str), prompts.vocabulary());
+        Drafter { prompts, profile, me, facts: facts::extract(profile), grounding }
+    }
+
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    pub fn grounding(&self) -> &Grounding {
+        &self.grounding
+    }
+
+    /// `opts.variants` distinct drafts (or as many distinct ones as the templates allow).
+    pub fn draft(&self, opts: &DraftOptions, mut rewriter: Option<&mut dyn Rewriter>) -> Result<Vec<Draft>> {
+        let wanted = opts.variants.max(1);
+        let mut drafts: Vec<Draft> = Vec::new();
+        let mut seen = HashSet::new();
+        // Each variant is a different seed; some seeds give the same wording, so try a few more.
+        for seed in (opts.seed..).take(wanted * 8) {
+            let skeleton = self.skeleton(opts, seed)?;
+            let draft = match rewriter.as_deref_mut() {
+                Some(model) => self.rewrite(opts, &skeleton, model, seed)?,
+                None => skeleton,
+            };
+            if seen.insert(draft.text.clone()) {
+                drafts.push(draft);
+                if drafts.len() == wanted {
+                    break;
+                }
+            }
+        }
+        Ok(drafts)
+    }
+
+    /// The rule-built draft for one seed: the strongest fact that fits, at the fullest brevity
+    /// level that fits the limit.
+    pub fn skeleton(&self, opts: &DraftOptions, seed: u64) -> Result<Draft> {
+        let limit = opts.effective_limit(self.me);
+        let candidates: Vec<Option<&Fact>> = if opts.kind.uses_facts() && !self.facts.is_empty() {
+            self.facts.iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut shortest: Option<(usize, String)> = None;
+        for fact in candidates {
+            for brevity in 0..BREVITY_LEVELS {
+                let text = self.render(opts, fact, brevity, seed)?;
+                let chars = text::char_count(&text);
+                if chars <= limit {
+                    let verdict = verify::verify(&text, &self.grounding, Some(limit));
+                    if !verdict.passed() {
+                        return Err(Error::Template {
+                            name: opts.kind.template(),
+                            message: format!("the rule draft fails verification: {}", verdict.summary()),
+                        });
+                    }
+                    return Ok(Draft {
+                        kind: opts.kind,
+                        facts_used: self.facts_in(&text),
+                        chars,
+                        limit,
+                        text,
+                        engine: "rules".into(),
+                        model: None,
+                        fallback_reason: None,
+                    });
+                }
+                if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
+                    shortest = Some((chars, text));
+                }
+            }
+        }
+        let (chars, _) = shortest.unwrap_or_default();
+        Err(Error::Usage(format!(
+            "cannot fit a {} into {limit} characters without cutting words: the shortest version is {chars} characters; raise --limit",
+            opts.kind.as_str()
+        )))
+    }
+
+    fn render(&self, opts: &DraftOptions, fact: Option<&Fact>, brevity: u8, seed: u64) -> Result<String> {
+        let shared_connections = self.profile.common.connections.len().min(2);
+        let fact_value = fact.map(|f| {
+            context! {
+                kind => f.kind,
+                value => f.value.clone(),
+                detail => f.detail.clone(),
+                topic => f.topic.clone(),
+            }
+        });
+        let ctx = context! {
+            kind => opts.kind.as_str(),
+            tone => opts.tone.as_str(),
+            brevity => brevity,
+            seed => seed,
+            fact => fact_value,
+            reason => self.profile.reason.as_deref().map(sentence),
+            shared_connections => shared_connections,
+            met => self.profile.met.is_some(),
+            them => context! {
+                name => self.profile.name.clone(),
+                first_name => self.profile.first_name(),
+                headline => self.profile.headline.clone(),
+                company => self.profile.company.clone(),
+            },
+            me => context! {
+                name => self.me.name.clone(),
+                first_name => self.me.name.as_deref().map(text::first_name),
+                sign_off => self.me.sign_off(),
+                call_minutes => self.me.call_minutes,
+                company => self.me.company.clone(),
+            },
+        };
+        Ok(text::tidy_paragraphs(&self.prompts.render(&opts.kind.template(), &Value::from_serialize(&ctx))?))
+    }
+
+    /// The facts a text actually cites, as "kind: value" labels.
+    fn facts_in(&self, text: &str) -> Vec<String> {
+        let folded = text::fold(text);
+        let mut used: Vec<String> = self
+            .facts
+            .iter()
+            .filter(|f| {
+                if f.kind == FactKind::Connection {
+                    folded.contains("connections in common") || folded.contains("share some connections")
+                } else {
+                    folded.contains(&text::fold(&f.value))
+                }
+            })
+            .map(Fact::label)
+            .collect();
+        used.dedup();
+        if let Some(reason) = &self.profile.reason {
+            let reason = text::fold(&sentence(reason));
+            if folded.contains(reason.trim_end_matches(['.', '!', '?'])) {
+                used.push("reason".into());
+            }
+        }
+        used
+    }
+
+    /// Ask the model for candidates; keep the best one the verifier passes, else the skeleton.
+    fn rewrite(&self, opts: &DraftOptions, skeleton: &Draft, model: &mut dyn Rewriter, seed: u64) -> Result<Draft> {
+        let must_keep = self.must_keep(skeleton);
+        let ctx = context! {
+            kind => opts.kind.as_str(),
+            kind_description => opts.kind.description(),
+            tone => opts.tone.as_str(),
+            limit => skeleton.limit,
+            skeleton => skeleton.text.clone(),
+            keep => must_keep.clone(),
+        };
+        let ctx = Value::from_serialize(&ctx);
+        let system = self.prompts.render("rewrite_system.j2", &ctx)?;
+        let user = self.prompts.render("rewrite_user.j2", &ctx)?;
+        let mut best: Option<(f32, String)> = None;
+        let mut first_failure: Option<String> = None;
+        for attempt in 0..model.candidates() as u64 {
+            let raw = model.rewrite(&system, &user, seed.wrapping_mul(1000).wrapping_add(attempt))?;
+            let candidate = clean_model_output(&raw);
+            let verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
+            if verdict.passed() {
+                let score = naturalness(&candidate, &skeleton.text, skeleton.limit);
+                if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                    best = Some((score, candidate));
+                }
+            } else if first_failure.is_none() {
+                first_failure = Some(verdict.summary());
+            }
+        }
+        Ok(match best {
+            Some((_, text)) => Draft {
+                chars: text::char_count(&text),
+                facts_used: self.facts_in(&text),
+                text,
+                engine: "model".into(),
+                model: Some(model.model_name()),
+                fallback_reason: None,
+                ..skeleton.clone()
+            },
+            None => Draft {
+                fallback_reason: Some(format!(
+                    "no model candidate passed the verifier ({})",
+                    first_failure.unwrap_or_else(|| "no candidates".into())
+                )),
+                model: Some(model.model_name()),
+                ..skeleton.clone()
+            },
+        })
+    }
+
+    /// Names the rewrite must keep: their first name and the cited facts' values.
+    fn must_keep(&self, skeleton: &Draft) -> Vec<String> {
+        let folded = text::fold(&skeleton.text);
+        let mut keep = vec![self.profile.first_name()];
+        keep.extend(
+            self.facts
+                .iter()
+                .filter(|f| f.kind != FactKind::Connection && folded.contains(&text::fold(&f.value)))
+                .map(|f| f.value.clone()),
+        );
+        keep
+    }
+
+    /// The verifier plus the rewrite's own duty: keep the greeting name and the cited facts.
+    pub fn check_candidate(&self, candidate: &str, must_keep: &[String], limit: usize) -> Verdict {
+        let mut verdict = verify::verify(candidate, &self.grounding, Some(limit));
+        let folded = text::fold(candidate);
+        for keep in must_keep {
+            if !folded.contains(&text::fold(keep)) {
+                verdict.problems.push(verify::Problem::UnknownName { text: format!("(dropped) {keep}") });
+            }
+        }
+        verdict
+    }
+}
+
+/// Sentence-case a free-text reason and end it with punctuation.
+fn sentence(reason: &str) -> String {
+    let reason = reason.trim();
+    let mut chars = reason.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// Strip the wrapping small models add: quotes, "Here is the rewritten message:" preambles,
+/// trailing notes after a blank line that start with "Note".
+pub fn clean_model_output(raw: &str) -> String {
+    let mut text = raw.trim();
+    for prefix in ["here is", "here's", "sure", "rewritten", "certainly"] {
+        if text.to_lowercase().starts_with(prefix) {
+            if let Some(pos) = text.find([':', '\n']) {
+                text = text[pos + 1..].trim_start();
+            }
+        }
+    }
+    if let Some(pos) = text.find("\n\nNote") {
+        text = &text[..pos];
+    }
+    let text = text.trim().trim_matches(['"', '“', '”']).trim();
+    text::tidy_paragraphs(text)
+}
+
+/// Prefer candidates that use the room without crowding the limit and differ from the skeleton.
+fn naturalness(candidate: &str, skeleton: &str, limit: usize) -> f32 {
+    let fill = text::char_count(candidate) as f32 / limit.max(1) as f32;
+    let fill_score = 1.0 - (fill - 0.75).abs();
+    let changed = if text::fold(candidate) == text::fold(skeleton) { 0.0 } else { 0.2 };
+    fill_score + changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Common, Met};
+
+    fn profile() -> Profile {
+        Profile {
+            name: "Dr. Anne-Marie O'Neil".into(),
+            met: Some(Met { place: Some("DevConf Lisbon".into()), when: Some("May 2025".into()), topic: Some("data contracts".into()) }),
+            common: Common { connections: vec!["Ravi Patel".into(), "Lea Wu".into()], ..Common::default() },
+            reason: Some("your work on data contracts is close to what my team is building".into()),
+            ..Profile::default()
+        }
+    }
+
+    fn me() -> Me {
+        Me { name: Some("Sam Okafor".into()), ..Me::default() }
+    }
+
+    #[test]
+    fn invite_cites_the_strongest_fact_and_fits() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), None).unwrap()[0];
+        assert!(d.text.starts_with("Hi Anne-Marie,"), "{}", d.text);
+        assert!(d.text.contains("DevConf Lisbon"), "{}", d.text);
+        assert!(d.chars <= 200, "{} chars: {}", d.chars, d.text);
+        assert!(d.facts_used.iter().any(|f| f == "met: DevConf Lisbon"), "{:?}", d.facts_used);
+    }
+
+    #[test]
+    fn tighter_limit_drops_clauses_not_words() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let full = &drafter.draft(&DraftOptions::new(DraftKind::Invite), None).unwrap()[0];
+        let mut opts = DraftOptions::new(DraftKind::Invite);
+        opts.limit = Some(90);
+        let short = &drafter.draft(&opts, None).unwrap()[0];
+        assert!(short.chars <= 90, "{}", short.text);
+        assert!(short.chars < full.chars);
+        let full_words: HashSet<&str> = full.text.split_whitespace().collect();
+        assert!(short.text.split_whitespace().all(|w| full_words.contains(w) || w.ends_with(['.', ','])), "{}", short.text);
+    }
+
+    #[test]
+    fn impossible_limit_is_a_usage_error() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let mut opts = DraftOptions::new(DraftKind::Invite);
+        opts.limit = Some(15);
+        let err = Drafter::new(&prompts, &p, &m).draft(&opts, None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("raise --limit"), "{err}");
+    }
+
+    #[test]
+    fn variants_are_distinct_and_seeded() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut opts = DraftOptions::new(DraftKind::Followup);
+        opts.variants = 3;
+        opts.seed = 5;
+        let a = drafter.draft(&opts, None).unwrap();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.iter().map(|d| &d.text).collect::<HashSet<_>>().len(), 3);
+        assert_eq!(a, drafter.draft(&opts, None).unwrap());
+    }
+
+    struct FakeModel(Vec<&'static str>);
+    impl Rewriter for FakeModel {
+        fn model_name(&self) -> String {
+            "fake".into()
+        }
+        fn rewrite(&mut self, _: &str, _: &str, _: u64) -> Result<String> {
+            Ok(self.0.remove(0).to_string())
+        }
+        fn candidates(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    #[test]
+    fn invented_entities_fall_back_to_the_rules() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut model = FakeModel(vec!["Dear Priya Shah, my name is Alexei Petrov. Let's meet at DevConf Lisbon. Anne-Marie"]);
+        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        assert_eq!(d.engine, "rules");
+        let reason = d.fallback_reason.as_deref().unwrap_or("");
+        assert!(reason.contains("Priya") && reason.contains("Alexei"), "{reason}");
+    }
+
+    #[test]
+    fn a_grounded_rewrite_wins() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut model = FakeModel(vec![
+            "Here is the rewritten message:\n\"Hi Anne-Marie, I enjoyed meeting you at DevConf Lisbon. I'd like to stay in touch. Sam\"",
+        ]);
+        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        assert_eq!(d.engine, "model", "{:?}", d.fallback_reason);
+        assert!(d.text.starts_with("Hi Anne-Marie"), "{}", d.text);
+    }
+}

@@ -1,0 +1,114 @@
+//! The library's error type. Every variant that comes from the user's input names the
+//! source (file or stream), and where known the line, column and field, so the CLI can
+//! print one useful line and exit with code 2.
+
+use std::path::PathBuf;
+
+/// Where a piece of input came from: a file, standard input, or a command-line argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+    Argument(&'static str),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Stdin => f.write_str("<stdin>"),
+            Source::Argument(name) => write!(f, "argument {name}"),
+        }
+    }
+}
+
+/// A position inside an input: line and column are 1-based; either may be unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Position {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, ":{line}:{column}"),
+            (Some(line), None) => write!(f, ":{line}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Malformed or invalid user input: exit code 2.
+    #[error("{origin}{position}: {}{message}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+    Input {
+        origin: Source,
+        position: Position,
+        field: Option<String>,
+        message: String,
+    },
+
+    /// A request the tool cannot satisfy as asked (an unknown engine, a limit too small): exit code 2.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{path}: {err}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        err: std::io::Error,
+    },
+
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+
+    #[error("model: {0}")]
+    Model(String),
+}
+
+impl Error {
+    pub fn input(source: Source, message: impl Into<String>) -> Self {
+        Error::Input {
+            origin: source,
+            position: Position::default(),
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn input_at(
+        source: Source,
+        line: Option<usize>,
+        column: Option<usize>,
+        field: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Input {
+            origin: source,
+            position: Position { line, column },
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            err,
+        }
+    }
+
+    /// The process exit code this error maps to: 2 for anything the user can fix in their input
+    /// or invocation, 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input { .. } | Error::Usage(_) => 2,
+            Error::Io { err, .. } if err.kind() == std::io::ErrorKind::NotFound => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

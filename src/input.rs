@@ -1,0 +1,292 @@
+//! Reading user input: files and stdin as UTF-8 with size limits, JSON and TOML with the failing
+//! field named, and batches of notes from JSONL or LinkedIn's `Invitations.csv`.
+
+use crate::error::{Error, Result, Source};
+use serde::de::DeserializeOwned;
+use std::io::Read;
+use std::path::Path;
+
+/// A note longer than this is not a connection note (LinkedIn messages stop at 8 000 characters).
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+/// Profiles, configs and batch files are small; refuse anything absurd before reading it whole.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn read_text_file(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::input(Source::File(path.into()), "is a directory, expected a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::input(
+            Source::File(path.into()),
+            format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_utf8(bytes, Source::File(path.into()))
+}
+
+/// Decode bytes as UTF-8 (a leading BOM is dropped), naming the line and column of the first bad byte.
+pub fn decode_utf8(mut bytes: Vec<u8>, source: Source) -> Result<String> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        Error::input_at(source, Some(line), Some(column), None, "invalid UTF-8")
+    })
+}
+
+/// Read one note from stdin: the whole stream is one note (a pasted multi-line message).
+pub fn read_note_from_stdin() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_NOTE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(Source::Stdin, e.to_string()))?;
+    let text = decode_utf8(bytes, Source::Stdin)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            Source::Stdin,
+            "no note given: pass the note as an argument or pipe it on stdin",
+        ));
+    }
+    check_note_size(&text, Source::Stdin)?;
+    Ok(text)
+}
+
+pub fn check_note_size(text: &str, source: Source) -> Result<()> {
+    if text.len() > MAX_NOTE_BYTES {
+        return Err(Error::input(
+            source,
+            format!(
+                "note is {} bytes or more; a connection note is at most {MAX_NOTE_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parse JSON, naming the path of the field that failed (`common.connections[2]`) and its position.
+pub fn parse_json<T: DeserializeOwned>(text: &str, source: Source) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = parsed.map_err(|e| {
+        let field = field_path(e.path());
+        let inner = e.into_inner();
+        Error::input_at(
+            source.clone(),
+            Some(inner.line()).filter(|&l| l > 0),
+            Some(inner.column()).filter(|&c| c > 0),
+            field,
+            strip_json_position(&inner.to_string()),
+        )
+    })?;
+    de.end().map_err(|e| {
+        Error::input_at(source, Some(e.line()), Some(e.column()), None, strip_json_position(&e.to_string()))
+    })?;
+    Ok(value)
+}
+
+/// Parse TOML, naming the failing field and its line and column.
+pub fn parse_toml<T: DeserializeOwned>(text: &str, source: Source) -> Result<T> {
+    let de = toml::Deserializer::new(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = field_path(e.path());
+        let inner = e.into_inner();
+        let (line, column) = inner
+            .span()
+            .map(|span| line_col(text, span.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Error::input_at(source, line, column, field, inner.message().to_string())
+    })
+}
+
+fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
+    let rendered = path.to_string();
+    (rendered != "." && !rendered.is_empty()).then_some(rendered)
+}
+
+/// serde_json appends " at line L column C"; we print the position in front instead.
+fn strip_json_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// One note of a batch, with the id it is reported under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchNote {
+    pub id: serde_json::Value,
+    pub text: String,
+    /// The expected label when the batch is labelled (for `eval`).
+    pub label: Option<String>,
+}
+
+/// Read a batch of notes: a LinkedIn `Invitations.csv` (INCOMING rows, `Message` column; id = row
+/// number) when the file name says CSV or the first line is a CSV header, otherwise JSONL
+/// (`{"id", "text"}` per line, other fields ignored).
+pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
+    let text = read_text_file(path)?;
+    let source = Source::File(path.into());
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        || text.lines().next().is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
+    if is_csv {
+        read_invitations_csv(&text, source)
+    } else {
+        read_jsonl(&text, source)
+    }
+}
+
+fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+        text: String,
+        #[serde(default)]
+        label: Option<String>,
+    }
+    let mut notes = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed: Line = parse_json(line, source.clone()).map_err(|e| relocate(e, line_no))?;
+        check_note_size(&parsed.text, source.clone()).map_err(|e| relocate(e, line_no))?;
+        notes.push(BatchNote {
+            id: parsed.id.unwrap_or_else(|| serde_json::Value::from(line_no)),
+            text: parsed.text,
+            label: parsed.label,
+        });
+    }
+    Ok(notes)
+}
+
+/// A JSON error inside one JSONL line reports line 1 of that line; move it to the file's line.
+fn relocate(err: Error, line_no: usize) -> Error {
+    match err {
+        Error::Input { origin, position, field, message } => Error::Input {
+            origin,
+            position: crate::error::Position { line: Some(line_no), column: position.column },
+            field,
+            message,
+        },
+        other => other,
+    }
+}
+
+fn header_key(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+}
+
+fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::input_at(source.clone(), Some(1), None, None, e.to_string()))?
+        .clone();
+    let find = |name: &str| headers.iter().position(|h| header_key(h) == header_key(name));
+    let message_col = find("Message").ok_or_else(|| {
+        Error::input_at(
+            source.clone(),
+            Some(1),
+            None,
+            Some("Message".into()),
+            "missing column: expected a LinkedIn Invitations.csv header (From,To,Sent At,Message,Direction,...) or JSONL",
+        )
+    })?;
+    let direction_col = find("Direction");
+    let label_col = find("label");
+    let mut notes = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            Error::input_at(source.clone(), line, None, None, e.to_string())
+        })?;
+        let line = record.position().map_or(index + 2, |p| p.line() as usize);
+        if let Some(col) = direction_col {
+            let direction = record.get(col).unwrap_or("").trim();
+            if !direction.eq_ignore_ascii_case("INCOMING") {
+                continue;
+            }
+        }
+        let text = record.get(message_col).unwrap_or("").to_string();
+        check_note_size(&text, source.clone()).map_err(|e| relocate(e, line))?;
+        let label = label_col.and_then(|c| record.get(c)).map(|s| s.trim().to_string());
+        notes.push(BatchNote { id: serde_json::Value::from(index + 1), text, label });
+    }
+    Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = decode_utf8(b"ok\nab\xffc".to_vec(), Source::Stdin).unwrap_err();
+        assert_eq!(err.to_string(), "<stdin>:2:3: invalid UTF-8");
+    }
+
+    #[test]
+    fn jsonl_ids_default_to_line_numbers_and_errors_name_the_line() {
+        let notes = read_jsonl("{\"text\": \"a\"}\n\n{\"id\": \"x\", \"text\": \"b\", \"extra\": 1}\n", Source::Stdin).unwrap();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].id, serde_json::json!(1));
+        assert_eq!(notes[1].id, serde_json::json!("x"));
+        let err = read_jsonl("{\"text\": \"a\"}\n{\"text\": 3}\n", Source::Stdin).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("<stdin>:2:"), "{msg}");
+        assert!(msg.contains("field `text`"), "{msg}");
+    }
+
+    #[test]
+    fn invitations_csv_keeps_incoming_rows_with_quoted_fields() {
+        let csv = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n\
+            \"O'Neil, Anne\",Me,\"1/29/26, 2:37 PM\",\"Hi,\nwe met at \"\"DevConf\"\"\",INCOMING,u,v\n\
+            Me,Bob,\"1/30/26, 9:00 AM\",Hello,OUTGOING,u,v\n\
+            Zed,Me,\"2/1/26, 1:00 PM\",,INCOMING,u,v\n";
+        let notes = read_invitations_csv(csv, Source::Stdin).unwrap();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].text, "Hi,\nwe met at \"DevConf\"");
+        assert_eq!(notes[1].text, "");
+        assert_eq!(notes[1].id, serde_json::json!(3));
+    }
+
+    #[test]
+    fn csv_without_message_column_is_rejected() {
+        let err = read_invitations_csv("a,b\n1,2\n", Source::Stdin).unwrap_err();
+        assert!(err.to_string().contains("field `Message`"), "{err}");
+    }
+
+    #[test]
+    fn toml_errors_name_field_and_line() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            n: u32,
+        }
+        let err = parse_toml::<T>("\nn = \"x\"\n", Source::Stdin).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("<stdin>:2:"), "{msg}");
+        assert!(msg.contains("field `n`"), "{msg}");
+    }
+}

@@ -1,0 +1,23 @@
+//! notewright: handle connection requests offline. Classify an incoming note, triage a request
+//! against my policy, draft the messages good etiquette calls for, and lint my own notes.
+//!
+//! Data flows one way: input (profile JSON / note / CSV) → [`facts`] → rule-built skeleton
+//! ([`draft`], templates in [`prompts`]) → optional model rewrite ([`draft::Rewriter`]) →
+//! [`verify`] → output.
+
+pub mod check;
+pub mod classify;
+pub mod draft;
+pub mod error;
+pub mod facts;
+pub mod input;
+pub mod me;
+pub mod output;
+pub mod profile;
+pub mod prompts;
+pub mod signals;
+pub mod text;
+pub mod triage;
+pub mod verify;
+
+pub use error::{Error, Result};

@@ -1,0 +1,64 @@
+//! Human-readable renderings of results. JSON output is the types' own `Serialize`.
+
+use crate::check::Report;
+use crate::classify::Classification;
+use crate::draft::Draft;
+use crate::triage::Decision;
+use std::fmt::Write;
+
+pub fn classification(c: &Classification) -> String {
+    let mut out = format!("{} ({:.0}% confidence, {} engine)\n", c.label, c.confidence * 100.0, c.engine);
+    for reason in &c.reasons {
+        let _ = writeln!(out, "  - {reason}");
+    }
+    out
+}
+
+fn draft_header(d: &Draft) -> String {
+    let mut engine = d.engine.clone();
+    if let (Some(model), "model") = (&d.model, d.engine.as_str()) {
+        engine = format!("model {model}");
+    }
+    format!("[{}, {} engine, {}/{} characters]", d.kind.as_str(), engine, d.chars, d.limit)
+}
+
+pub fn draft(d: &Draft) -> String {
+    let mut out = format!("{}\n{}\n", draft_header(d), d.text);
+    if !d.facts_used.is_empty() {
+        let _ = writeln!(out, "facts used: {}", d.facts_used.join("; "));
+    }
+    if let Some(reason) = &d.fallback_reason {
+        let _ = writeln!(out, "fallback: {reason}");
+    }
+    out
+}
+
+pub fn drafts(ds: &[Draft]) -> String {
+    ds.iter().map(draft).collect::<Vec<_>>().join("\n")
+}
+
+pub fn decision(d: &Decision, note: &Classification, reply: Option<&Draft>) -> String {
+    let mut out = format!("{} (note: {}, {:.0}%)\n", d.action.as_str().to_uppercase(), note.label, note.confidence * 100.0);
+    for reason in &d.reasons {
+        let _ = writeln!(out, "  - {reason}");
+    }
+    match reply {
+        Some(reply) => {
+            let _ = write!(out, "\nreply {}", draft(reply));
+        }
+        None => out.push_str("\nno reply: decline the request and move on\n"),
+    }
+    out
+}
+
+pub fn report(r: &Report) -> String {
+    let mut out = format!("score {}/100 ({}/{} characters)\n", r.score, r.chars, r.limit);
+    if r.findings.is_empty() {
+        out.push_str("  no findings: ready to send\n");
+    }
+    for f in &r.findings {
+        let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let _ = writeln!(out, "  {severity}[{}]: {}\n      fix: {}", f.code, f.message, f.fix);
+    }
+    out
+}

@@ -1,0 +1,180 @@
+//! The other person's profile (`--profile P.json`): what I know about them and what we share.
+//! Unknown fields are rejected by name, so a typo never silently drops a fact.
+
+use crate::error::{Error, Result, Source};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub headline: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    /// Their connection count (LinkedIn shows "500+": write 500).
+    #[serde(default)]
+    pub connections: Option<u32>,
+    /// Whether they have a real headshot (false: none, or a selfie / logo).
+    #[serde(default)]
+    pub photo: Option<bool>,
+    #[serde(default)]
+    pub common: Common,
+    #[serde(default)]
+    pub met: Option<Met>,
+    #[serde(default)]
+    pub their_content: Vec<Content>,
+    /// Who suggested the connection (ask them before naming them in a note).
+    #[serde(default)]
+    pub referred_by: Option<String>,
+    /// Why I want to connect, in my words.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The note they sent me with their request, if any.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What we have in common.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Common {
+    #[serde(default)]
+    pub connections: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub employers: Vec<String>,
+    #[serde(default)]
+    pub schools: Vec<String>,
+    #[serde(default)]
+    pub interests: Vec<String>,
+}
+
+impl Common {
+    pub fn is_empty(&self) -> bool {
+        self.connections.is_empty()
+            && self.groups.is_empty()
+            && self.employers.is_empty()
+            && self.schools.is_empty()
+            && self.interests.is_empty()
+    }
+}
+
+/// Where and when we met, and what we talked about.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Met {
+    #[serde(default, rename = "where")]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+/// Something they wrote or made: a post, article, talk, book, podcast…
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    pub title: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Profile> {
+        let text = crate::input::read_text_file(path)?;
+        Profile::from_json(&text, Source::File(path.to_path_buf()))
+    }
+
+    pub fn from_json(text: &str, source: Source) -> Result<Profile> {
+        let profile: Profile = crate::input::parse_json(text, source.clone())?;
+        if profile.name.trim().is_empty() {
+            return Err(Error::input_at(
+                source,
+                None,
+                None,
+                Some("name".into()),
+                "must not be empty",
+            ));
+        }
+        Ok(profile)
+    }
+
+    pub fn first_name(&self) -> String {
+        crate::text::first_name(&self.name)
+    }
+
+    /// Every string in the profile, for the verifier's grounding.
+    pub fn strings(&self) -> Vec<String> {
+        let mut out = vec![self.name.clone()];
+        out.extend(self.headline.iter().cloned());
+        out.extend(self.company.iter().cloned());
+        out.extend(self.connections.map(|c| c.to_string()));
+        let c = &self.common;
+        for list in [&c.connections, &c.groups, &c.employers, &c.schools, &c.interests] {
+            out.extend(list.iter().cloned());
+        }
+        if let Some(met) = &self.met {
+            out.extend(met.place.iter().cloned());
+            out.extend(met.when.iter().cloned());
+            out.extend(met.topic.iter().cloned());
+        }
+        for content in &self.their_content {
+            out.push(content.title.clone());
+            out.extend(content.kind.iter().cloned());
+        }
+        out.extend(self.referred_by.iter().cloned());
+        out.extend(self.reason.iter().cloned());
+        out.extend(self.note.iter().cloned());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Profile> {
+        Profile::from_json(text, Source::File("p.json".into()))
+    }
+
+    #[test]
+    fn minimal_profile_needs_only_a_name() {
+        let p = parse(r#"{"name": "Dana Reyes"}"#).unwrap();
+        assert_eq!(p.first_name(), "Dana");
+        assert!(p.common.is_empty());
+    }
+
+    #[test]
+    fn unknown_field_is_named_with_its_position() {
+        let err = parse("{\n  \"name\": \"Dana\",\n  \"comon\": {}\n}").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p.json:3:"), "{msg}");
+        assert!(msg.contains("comon"), "{msg}");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn nested_unknown_field_names_the_path() {
+        let err = parse(r#"{"name": "Dana", "common": {"school": ["MIT"]}}"#).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("common"), "{msg}");
+        assert!(msg.contains("school"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = parse(r#"{"name": "Dana", "connections": "lots"}"#).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("field `connections`"), "{msg}");
+    }
+
+    #[test]
+    fn missing_or_empty_name_is_an_error() {
+        assert!(parse(r#"{"headline": "x"}"#).unwrap_err().to_string().contains("name"));
+        assert!(parse(r#"{"name": "  "}"#).unwrap_err().to_string().contains("`name`"));
+    }
+}

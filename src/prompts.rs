@@ -1,0 +1,177 @@
+//! The minijinja templates every phrasing lives in: the draft templates and the model prompts.
+//! Defaults are compiled in from `prompts/`; `--prompts DIR` overrides any of them by file name.
+
+use crate::error::{Error, Result};
+use minijinja::{Environment, Value};
+use std::collections::{hash_map::DefaultHasher, BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, by name.
+const BUILTIN: &[(&str, &str)] = &[
+    ("invite.j2", include_str!("../prompts/invite.j2")),
+    ("ask.j2", include_str!("../prompts/ask.j2")),
+    ("decline.j2", include_str!("../prompts/decline.j2")),
+    ("followup.j2", include_str!("../prompts/followup.j2")),
+    ("rewrite_system.j2", include_str!("../prompts/rewrite_system.j2")),
+    ("rewrite_user.j2", include_str!("../prompts/rewrite_user.j2")),
+];
+
+/// A loaded set of templates: the built-ins, with any file of the same name in the override
+/// directory taking their place.
+pub struct Prompts {
+    env: Environment<'static>,
+    sources: BTreeMap<String, String>,
+}
+
+impl Prompts {
+    pub fn builtin() -> Prompts {
+        // Built-in templates are part of the binary and covered by tests.
+        Prompts::load(None).unwrap_or_else(|e| panic!("built-in templates: {e}"))
+    }
+
+    pub fn load(override_dir: Option<&Path>) -> Result<Prompts> {
+        let mut sources: BTreeMap<String, String> =
+            BUILTIN.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect();
+        if let Some(dir) = override_dir {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!("--prompts {}: not a directory", dir.display())));
+            }
+            for name in BUILTIN.iter().map(|(n, _)| *n) {
+                let path: PathBuf = dir.join(name);
+                if path.is_file() {
+                    sources.insert(name.to_string(), crate::input::read_text_file(&path)?);
+                }
+            }
+        }
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_function("pick", pick);
+        env.add_filter("join_list", join_list);
+        for (name, text) in &sources {
+            env.add_template_owned(name.clone(), text.clone())
+                .map_err(|e| Error::Template { name: name.clone(), message: describe(&e) })?;
+        }
+        Ok(Prompts { env, sources })
+    }
+
+    pub fn render(&self, name: &str, context: &Value) -> Result<String> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| Error::Template { name: name.into(), message: describe(&e) })?;
+        template.render(context).map_err(|e| Error::Template { name: name.into(), message: describe(&e) })
+    }
+
+    /// Every word written literally in the templates (outside `{{ }}`/`{% %}` tags, plus quoted
+    /// strings inside them): what the rule engine itself may say, for the verifier.
+    pub fn vocabulary(&self) -> HashSet<String> {
+        let mut words = HashSet::new();
+        for text in self.sources.values() {
+            let mut literal = String::with_capacity(text.len());
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find(['{']) {
+                let (before, after) = rest.split_at(open);
+                literal.push_str(before);
+                let close_tag = match after.get(..2) {
+                    Some("{{") => "}}",
+                    Some("{%") => "%}",
+                    Some("{#") => "#}",
+                    _ => {
+                        literal.push('{');
+                        rest = &after[1..];
+                        continue;
+                    }
+                };
+                let end = after.find(close_tag).map_or(after.len(), |i| i + 2);
+                let tag = &after[..end];
+                if !tag.starts_with("{#") {
+                    // String literals inside tags are phrasings too ("pick(['Hi', 'Hello'])").
+                    for quoted in tag.split(['"', '\'']).skip(1).step_by(2) {
+                        literal.push(' ');
+                        literal.push_str(quoted);
+                    }
+                }
+                literal.push(' ');
+                rest = &after[end..];
+            }
+            literal.push_str(rest);
+            words.extend(crate::text::words(&crate::text::fold(&literal)).map(str::to_string));
+        }
+        words
+    }
+}
+
+fn describe(err: &minijinja::Error) -> String {
+    match err.line() {
+        Some(line) => format!("line {line}: {err}"),
+        None => err.to_string(),
+    }
+}
+
+/// `pick(["Hi", "Hello"])`: a deterministic choice from the list, varied by the render's `seed`
+/// so that each call site picks independently and the same seed gives the same draft.
+fn pick(state: &minijinja::State, items: Vec<Value>) -> Result<Value, minijinja::Error> {
+    if items.is_empty() {
+        return Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "pick() of an empty list"));
+    }
+    let seed = state.lookup("seed").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    let mut hasher = DefaultHasher::new();
+    seed.hash(&mut hasher);
+    for item in &items {
+        item.to_string().hash(&mut hasher);
+    }
+    // The seed-0 draft is the first alternative: the canonical wording.
+    let index = if seed == 0 { 0 } else { (hasher.finish() % items.len() as u64) as usize };
+    Ok(items[index].clone())
+}
+
+/// `names | join_list("and")` → "a, b and c".
+fn join_list(items: Vec<String>, and: Option<String>) -> String {
+    crate::text::join_list(&items, and.as_deref().unwrap_or("and"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_compile_and_have_a_vocabulary() {
+        let p = Prompts::builtin();
+        let v = p.vocabulary();
+        assert!(v.contains("thanks") || v.contains("thank"));
+        assert!(!v.contains("endif"), "tags leaked into the vocabulary");
+    }
+
+    #[test]
+    fn override_dir_replaces_a_template_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ask.j2"), "Custom ask for {{ them.first_name }}").unwrap();
+        let p = Prompts::load(Some(dir.path())).unwrap();
+        let ctx = minijinja::context! { them => minijinja::context! { first_name => "Dana" } };
+        assert_eq!(p.render("ask.j2", &ctx).unwrap(), "Custom ask for Dana");
+    }
+
+    #[test]
+    fn broken_override_names_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("invite.j2"), "{% if %}").unwrap();
+        let err = Prompts::load(Some(dir.path())).err().unwrap();
+        assert!(err.to_string().contains("invite.j2"), "{err}");
+    }
+
+    #[test]
+    fn pick_is_deterministic_per_seed() {
+        let p = Prompts::load(None).unwrap();
+        let mut env = Environment::new();
+        env.add_function("pick", pick);
+        let t = "{{ pick(['a','b','c','d','e','f','g']) }}";
+        let r = |seed: u64| env.render_str(t, minijinja::context! { seed }).unwrap();
+        assert_eq!(r(0), "a");
+        assert_eq!(r(7), r(7));
+        assert!((1..20).map(r).collect::<HashSet<_>>().len() > 1);
+        drop(p);
+    }
+}

@@ -1,0 +1,165 @@
+//! Small text helpers shared by the classifier, the drafter, the verifier and the linter.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Characters as the network counts them: Unicode scalar values.
+pub fn char_count(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Lower-case, strip accents, map curly quotes and dashes to ASCII, and collapse whitespace, so
+/// that phrase matching works across "I’d"/"I'd", "Müller"/"muller" and stray spaces.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = true;
+    for c in text.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
+            '\u{2013}' | '\u{2014}' => '-',
+            'ß' => {
+                out.push_str("ss");
+                last_space = false;
+                continue;
+            }
+            c => c,
+        };
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.extend(c.to_lowercase());
+            last_space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Words of a folded text: maximal runs of letters, digits and apostrophes.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+}
+
+/// Honorifics that precede a name and must not be taken for the first name.
+const TITLES: &[&str] = &[
+    "dr", "dr.", "prof", "prof.", "professor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.",
+    "sir", "dame", "rev", "rev.", "herr", "frau", "m.", "mme", "mme.", "sr.", "sra.", "don", "dona",
+];
+
+/// The name to greet someone by: the first word of their name that is not a title,
+/// keeping accents, apostrophes and hyphens ("Dr. Anne-Marie O'Neil, PhD" → "Anne-Marie").
+pub fn first_name(full_name: &str) -> String {
+    let before_suffix = full_name.split(',').next().unwrap_or(full_name);
+    before_suffix
+        .split_whitespace()
+        .find(|w| !TITLES.contains(&w.to_lowercase().as_str()))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| full_name.trim().to_string())
+}
+
+/// Join paragraphs written one clause per line: consecutive non-empty lines form a paragraph
+/// joined by single spaces; blank lines separate paragraphs; a line ending in `\\` keeps its
+/// line break (for sign-offs). Spaces before punctuation go.
+pub fn tidy_paragraphs(raw: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut hard_break = false;
+    for line in raw.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            hard_break = false;
+            continue;
+        }
+        let (line, breaks) = match line.strip_suffix('\\') {
+            Some(rest) => (rest.trim_end(), true),
+            None => (line, false),
+        };
+        if !current.is_empty() {
+            current.push(if hard_break { '\n' } else { ' ' });
+        }
+        current.push_str(line);
+        hard_break = breaks;
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs
+        .iter()
+        .map(|p| p.lines().map(collapse_spaces).collect::<Vec<_>>().join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let glue = matches!(word.chars().next(), Some(',' | '.' | '!' | '?' | ';' | ':' | ')'));
+        if !out.is_empty() && !glue {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Join a list the way a person writes it: "a", "a and b", "a, b and c".
+pub fn join_list(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_scalar_values_not_bytes() {
+        assert_eq!(char_count("Zoë 🚀"), 5);
+        assert_eq!("Zoë 🚀".len(), 9);
+    }
+
+    #[test]
+    fn fold_strips_accents_quotes_and_spaces() {
+        assert_eq!(fold("  I’d  like\tMÜLLER  Café "), "i'd like muller cafe");
+        assert_eq!(fold("Straße"), "strasse");
+    }
+
+    #[test]
+    fn first_name_skips_titles_and_suffixes() {
+        assert_eq!(first_name("Dr. Anne-Marie O'Neil, PhD"), "Anne-Marie");
+        assert_eq!(first_name("José Álvarez"), "José");
+        assert_eq!(first_name("Prof Zoë Li"), "Zoë");
+        assert_eq!(first_name("Cher"), "Cher");
+        assert_eq!(first_name("D'Arcy Smith"), "D'Arcy");
+    }
+
+    #[test]
+    fn tidy_joins_lines_and_keeps_paragraphs() {
+        let raw = "Hi Dana,\n  thanks for reaching out .\n\n\n\nBest, \\\nSam\n";
+        assert_eq!(tidy_paragraphs(raw), "Hi Dana, thanks for reaching out.\n\nBest,\nSam");
+    }
+
+    #[test]
+    fn join_list_reads_naturally() {
+        let items: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(join_list(&items, "and"), "a, b and c");
+        assert_eq!(join_list(&items[..1], "and"), "a");
+    }
+}

@@ -1,0 +1,169 @@
+//! `triage`: what to do with an incoming request, from the note's class, the sender's profile
+//! signals (500+ connections, a headshot, a filled-in profile, shared connections, having met)
+//! and my policy. Each action comes with the reply etiquette calls for.
+
+use crate::classify::Classification;
+use crate::me::Policy;
+use crate::profile::Profile;
+use crate::signals::Label;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Accept, then send the follow-up (thank-you plus a short call).
+    Accept,
+    /// Reply but don't accept: ask what prompted the request.
+    Ask,
+    /// Decline with an opening.
+    Decline,
+    /// A pushy pitch: decline and move on, no reply.
+    Ignore,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Ask => "ask",
+            Action::Decline => "decline",
+            Action::Ignore => "ignore",
+        }
+    }
+
+    /// The draft that goes with the action, if any.
+    pub fn reply_kind(self) -> Option<crate::draft::DraftKind> {
+        use crate::draft::DraftKind;
+        match self {
+            Action::Accept => Some(DraftKind::Followup),
+            Action::Ask => Some(DraftKind::Ask),
+            Action::Decline => Some(DraftKind::Decline),
+            Action::Ignore => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub action: Action,
+    pub reasons: Vec<String>,
+}
+
+/// How the sender's profile reads, each signal for or against.
+struct ProfileSignals {
+    for_: Vec<String>,
+    against: Vec<String>,
+}
+
+fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
+    let mut s = ProfileSignals { for_: Vec::new(), against: Vec::new() };
+    match profile.connections {
+        Some(n) if n >= policy.min_connections => s.for_.push(format!("{n}+ connections")),
+        Some(n) => s.against.push(format!("only {n} connections (policy: {})", policy.min_connections)),
+        None => {}
+    }
+    match profile.photo {
+        Some(true) => s.for_.push("has a headshot".into()),
+        Some(false) => s.against.push("no headshot".into()),
+        None => {}
+    }
+    if profile.headline.is_some() && profile.company.is_some() {
+        s.for_.push("filled-in profile".into());
+    } else if profile.headline.is_none() && profile.company.is_none() {
+        s.against.push("empty profile (no headline or company)".into());
+    }
+    let shared = profile.common.connections.len();
+    if shared > 0 {
+        s.for_.push(format!("{shared} shared connection{}", if shared == 1 { "" } else { "s" }));
+    }
+    let c = &profile.common;
+    if !(c.employers.is_empty() && c.schools.is_empty() && c.groups.is_empty()) {
+        s.for_.push("shared employer, school or group".into());
+    }
+    if profile.referred_by.is_some() {
+        s.for_.push("referred by someone I know".into());
+    }
+    s
+}
+
+pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Decision {
+    let mut reasons = vec![format!(
+        "note is {} ({:.0}% confidence){}",
+        note.label,
+        note.confidence * 100.0,
+        note.reasons.first().map(|r| format!(": {r}")).unwrap_or_default()
+    )];
+    let signals = profile_signals(profile, policy);
+    reasons.extend(signals.for_.iter().map(|r| format!("for: {r}")));
+    reasons.extend(signals.against.iter().map(|r| format!("against: {r}")));
+    let met = profile.met.is_some();
+    if met {
+        reasons.push("we have met".into());
+    }
+
+    let action = if note.label == Label::SalesPitch {
+        reasons.push("a pitch attached to a request: decline and move on".into());
+        Action::Ignore
+    } else if policy.require_photo && profile.photo == Some(false) && !met {
+        reasons.push("policy: a headshot is required from people I have not met".into());
+        Action::Decline
+    } else if met {
+        Action::Accept
+    } else if policy.only_met {
+        reasons.push("policy: I connect only with people I have met".into());
+        Action::Decline
+    } else if note.label == Label::Genuine && signals.against.is_empty() && policy.accept_genuine_strangers {
+        reasons.push("a customized, specific note from a sound profile".into());
+        Action::Accept
+    } else if note.label == Label::Genuine {
+        reasons.push("a specific note, but the profile raises questions: ask before accepting".into());
+        Action::Ask
+    } else if signals.against.len() >= 2 && signals.for_.is_empty() {
+        reasons.push("no note worth the name and a thin profile".into());
+        Action::Decline
+    } else if policy.ask_when_unsure {
+        reasons.push("we have not met and the note gives no reason: ask what prompted it".into());
+        Action::Ask
+    } else {
+        reasons.push("we have not met and the note gives no reason".into());
+        Action::Decline
+    };
+    Decision { action, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::classify_rules;
+    use crate::profile::Met;
+
+    fn stranger() -> Profile {
+        Profile { name: "Lee Park".into(), connections: Some(800), photo: Some(true), headline: Some("Buyer".into()), company: Some("Acme".into()), ..Profile::default() }
+    }
+
+    #[test]
+    fn pitch_is_ignored() {
+        let c = classify_rules("We help companies like yours book 20+ meetings a month. Free trial: https://x.io/demo");
+        assert_eq!(triage(&stranger(), &c, &Policy::default()).action, Action::Ignore);
+    }
+
+    #[test]
+    fn vague_stranger_is_asked_and_thin_profile_declined() {
+        let c = classify_rules("");
+        assert_eq!(triage(&stranger(), &c, &Policy::default()).action, Action::Ask);
+        let thin = Profile { name: "X Y".into(), connections: Some(12), photo: Some(false), ..Profile::default() };
+        assert_eq!(triage(&thin, &c, &Policy::default()).action, Action::Decline);
+    }
+
+    #[test]
+    fn met_is_accepted_unless_pitching_and_only_met_declines_strangers() {
+        let c = classify_rules("");
+        let mut p = stranger();
+        p.met = Some(Met { place: Some("DevConf".into()), ..Met::default() });
+        assert_eq!(triage(&p, &c, &Policy::default()).action, Action::Accept);
+        let policy = Policy { only_met: true, ..Policy::default() };
+        let genuine = classify_rules("Priya Shah suggested I reach out about your cold-chain work in Nairobi.");
+        assert_eq!(triage(&stranger(), &genuine, &policy).action, Action::Decline);
+        assert_eq!(triage(&stranger(), &genuine, &Policy::default()).action, Action::Accept);
+    }
+}

@@ -1,0 +1,294 @@
+//! The verifier: every draft, rule-built or model-written, passes through it before output.
+//! A draft is rejected when it names a person, organisation, place, number, date or URL that is
+//! not in the inputs, leaves a placeholder, breaks the character limit, is LinkedIn's default
+//! text, or uses the generic phrases people complain about.
+
+use crate::text;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// What a draft may mention: the words and numbers of the inputs and of the templates.
+#[derive(Debug, Clone, Default)]
+pub struct Grounding {
+    /// Folded words of every input string (profile, me, the note).
+    input_words: HashSet<String>,
+    /// Folded words the templates write themselves.
+    template_words: HashSet<String>,
+    /// Folded inputs joined, for URL / e-mail look-ups.
+    input_text: String,
+}
+
+impl Grounding {
+    pub fn new<'a>(inputs: impl IntoIterator<Item = &'a str>, template_words: HashSet<String>) -> Grounding {
+        let mut input_words = HashSet::new();
+        let mut input_text = String::new();
+        for input in inputs {
+            let folded = text::fold(input);
+            input_words.extend(text::words(&folded).map(str::to_string));
+            input_text.push_str(&folded);
+            input_text.push('\n');
+        }
+        Grounding { input_words, template_words, input_text }
+    }
+
+    fn knows_word(&self, folded_word: &str) -> bool {
+        self.input_words.contains(folded_word) || self.template_words.contains(folded_word)
+    }
+
+    fn knows_number(&self, digits: &str) -> bool {
+        self.input_words.iter().chain(self.template_words.iter()).any(|w| {
+            w.split(|c: char| !c.is_ascii_digit()).any(|run| run == digits)
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    Empty,
+    OverLimit { chars: usize, limit: usize },
+    DefaultText,
+    Placeholder { text: String },
+    UnknownName { text: String },
+    UnknownNumber { text: String },
+    UnknownLink { text: String },
+    GenericPhrase { text: String },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Empty => f.write_str("the draft is empty"),
+            Problem::OverLimit { chars, limit } => write!(f, "{chars} characters, over the {limit}-character limit"),
+            Problem::DefaultText => f.write_str("uses LinkedIn's default invitation text"),
+            Problem::Placeholder { text } => write!(f, "leaves a placeholder: {text}"),
+            Problem::UnknownName { text } => write!(f, "names \"{text}\", which is not in the inputs"),
+            Problem::UnknownNumber { text } => write!(f, "states the number \"{text}\", which is not in the inputs"),
+            Problem::UnknownLink { text } => write!(f, "contains the link \"{text}\", which is not in the inputs"),
+            Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
+        }
+    }
+}
+
+/// The verifier's answer: no problems means the draft may be shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Verdict {
+    pub problems: Vec<Problem>,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub fn summary(&self) -> String {
+        self.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// Phrases that make a message sound generic or machine-written (folded forms), with the fix the
+/// linter suggests.
+pub const GENERIC_PHRASES: &[(&str, &str)] = &[
+    ("i hope this message finds you well", "open with the reason you are writing"),
+    ("i hope this finds you well", "open with the reason you are writing"),
+    ("your profile stood out", "say what in their profile, specifically"),
+    ("your profile caught my eye", "say what in their profile, specifically"),
+    ("i came across your profile", "say where and why you noticed them"),
+    ("loved your recent post", "name the post and what you took from it"),
+    ("i was impressed by your background", "name the part of their work you mean"),
+    ("synerg", "say concretely what you could do together"),
+    ("touch base", "say what you want to talk about"),
+    ("circle back", "say what you want to talk about"),
+    ("leverage", "use a plain verb"),
+    ("in today's fast-paced", "cut the preamble"),
+    ("i'd love to pick your brain", "ask one specific question instead"),
+    ("win-win", "say what each of you gains"),
+    ("as an ai", "write in your own voice"),
+];
+
+/// LinkedIn's default invitation text, folded.
+pub const DEFAULT_TEXT_MARKERS: &[&str] = &[
+    "i'd like to add you to my professional network",
+    "i'd like to add you to my linkedin network",
+    "i would like to add you to my professional network",
+];
+
+/// Words that may start a sentence capitalised without being a name.
+const SENTENCE_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "an", "and", "any", "anyway", "appreciate", "are", "as", "at",
+    "be", "because", "before", "best", "both", "but", "by", "can", "cheers", "congratulations", "could", "dear",
+    "did", "do", "enjoyed", "even", "every", "excited", "feel", "for", "from", "glad", "good", "great", "had",
+    "happy", "has", "have", "hello", "hey", "hi", "hope", "how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "is",
+    "it", "it's", "just", "kind", "kindly", "let", "let's", "looking", "many", "may", "maybe", "meanwhile", "more",
+    "most", "much", "my", "nice", "no", "not", "now", "of", "on", "once", "one", "or", "our", "perhaps", "please",
+    "pleasure", "regards", "really", "since", "sincerely", "so", "sorry", "still", "thank", "thanks", "that",
+    "the", "their", "then", "there", "these", "they", "this", "those", "though", "to", "today", "together",
+    "unless", "we", "we'd", "we're", "we've", "warm", "warmly", "welcome", "well", "what", "when", "where",
+    "whether", "which", "while", "who", "why", "will", "with", "would", "yes", "yet", "you", "you're", "your",
+    "linkedin", "mr", "ms", "mrs", "dr", "sir", "madam", "hola", "bonjour", "hallo",
+];
+
+fn regexes() -> &'static (Regex, Regex, Regex) {
+    static R: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    R.get_or_init(|| {
+        let placeholder = Regex::new(
+            r"\[[^\]\n]{0,40}\]|\{\{?[^}\n]{0,40}\}?\}|<[A-Za-z _-]{1,30}>|\bX{3,}\b|_{3,}|\(\s*(?:name|company|your name|insert[^)]*)\s*\)|\b(?:INSERT|TODO|TBD)\b",
+        )
+        .expect("static regex");
+        let link = Regex::new(r"(?i)\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b[a-z0-9-]+\.(?:com|io|org|net|ai|co|biz|ly|app|me)\b(?:/\S*)?")
+            .expect("static regex");
+        let token = Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*").expect("static regex");
+        (placeholder, link, token)
+    })
+}
+
+/// Check a draft against the inputs. `limit` is in characters (Unicode scalar values).
+pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdict {
+    let mut problems = Vec::new();
+    let folded = text::fold(draft);
+    if folded.is_empty() {
+        return Verdict { problems: vec![Problem::Empty] };
+    }
+    if let Some(limit) = limit {
+        let chars = text::char_count(draft);
+        if chars > limit {
+            problems.push(Problem::OverLimit { chars, limit });
+        }
+    }
+    if DEFAULT_TEXT_MARKERS.iter().any(|m| folded.contains(m)) {
+        problems.push(Problem::DefaultText);
+    }
+    let (placeholder, link, token) = regexes();
+    for m in placeholder.find_iter(draft) {
+        problems.push(Problem::Placeholder { text: m.as_str().to_string() });
+    }
+    let mut link_spans = Vec::new();
+    for m in link.find_iter(draft) {
+        link_spans.push(m.range());
+        let url = text::fold(m.as_str().trim_end_matches(['.', ',', ')', '!', '?']));
+        if !grounding.input_text.contains(&url) {
+            problems.push(Problem::UnknownLink { text: m.as_str().to_string() });
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut sentence_start = true;
+    let mut last_end = 0;
+    for m in token.find_iter(draft) {
+        let gap = &draft[last_end..m.start()];
+        if last_end == 0 || gap.contains(['.', '!', '?', '\n', ':', '"', '“', '(', '—', ';']) {
+            sentence_start = true;
+        }
+        last_end = m.end();
+        let at_start = std::mem::replace(&mut sentence_start, false);
+        if link_spans.iter().any(|r| r.contains(&m.start())) {
+            continue;
+        }
+        let word = m.as_str().trim_end_matches(['\'', '’', '-']);
+        let folded_word = text::fold(word);
+        if word.chars().any(|c| c.is_ascii_digit()) {
+            for digits in word.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()) {
+                if !grounding.knows_number(digits) && seen.insert(digits.to_string()) {
+                    problems.push(Problem::UnknownNumber { text: word.to_string() });
+                }
+            }
+            continue;
+        }
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+        if !capitalised || grounding.knows_word(&folded_word) {
+            continue;
+        }
+        if at_start && SENTENCE_WORDS.contains(&folded_word.as_str()) {
+            continue;
+        }
+        if seen.insert(folded_word.clone()) {
+            problems.push(Problem::UnknownName { text: word.to_string() });
+        }
+    }
+    for (phrase, _) in GENERIC_PHRASES {
+        if folded.contains(phrase) && !grounding.input_text.contains(phrase) {
+            problems.push(Problem::GenericPhrase { text: (*phrase).to_string() });
+        }
+    }
+    Verdict { problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grounding() -> Grounding {
+        Grounding::new(
+            ["Dana Reyes", "DevConf Lisbon", "May 2025", "Northwind Logistics", "https://dana.example.org/talk", "Sam"],
+            ["hi", "great", "to", "meet", "you", "at", "best"].iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn grounded_draft_passes() {
+        let v = verify("Hi Dana, great to meet you at DevConf Lisbon (May 2025). Best, Sam", &grounding(), Some(200));
+        assert!(v.passed(), "{}", v.summary());
+    }
+
+    #[test]
+    fn invented_person_and_place_are_caught() {
+        let v = verify("Dear Priya Shah, my name is Alexei Petrov from Boston.", &grounding(), None);
+        let names: Vec<String> = v
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::UnknownName { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, vec!["Priya", "Shah", "Alexei", "Petrov", "Boston"]);
+    }
+
+    #[test]
+    fn invented_number_date_and_link_are_caught() {
+        let v = verify("Hi Dana, see https://evil.example.com on 12 March, 2024.", &grounding(), None);
+        let s = v.summary();
+        assert!(s.contains("evil.example.com"), "{s}");
+        assert!(s.contains("\"12\""), "{s}");
+        assert!(s.contains("March"), "{s}");
+        assert!(s.contains("2024"), "{s}");
+        let ok = verify("Hi Dana, the talk at https://dana.example.org/talk was great.", &grounding(), None);
+        assert!(!ok.summary().contains("link"), "{}", ok.summary());
+    }
+
+    #[test]
+    fn placeholders_limit_and_default_text_are_caught() {
+        let v = verify("Hi [Name], I'd like to add you to my professional network on LinkedIn. {company}", &grounding(), Some(20));
+        let kinds: Vec<&str> = v
+            .problems
+            .iter()
+            .map(|p| match p {
+                Problem::OverLimit { .. } => "limit",
+                Problem::DefaultText => "default",
+                Problem::Placeholder { .. } => "placeholder",
+                _ => "other",
+            })
+            .collect();
+        assert!(kinds.contains(&"limit") && kinds.contains(&"default"), "{kinds:?}");
+        assert_eq!(kinds.iter().filter(|k| **k == "placeholder").count(), 2, "{kinds:?}");
+    }
+
+    #[test]
+    fn limit_counts_characters_not_bytes() {
+        let g = Grounding::new(["Zoë"], HashSet::new());
+        assert!(verify("Zoë", &g, Some(3)).passed());
+        assert!(!verify("Zoë!", &g, Some(3)).passed());
+    }
+
+    #[test]
+    fn generic_phrases_are_rejected() {
+        let v = verify("Hi Dana, I hope this message finds you well.", &grounding(), None);
+        assert!(v.summary().contains("generic phrase"), "{}", v.summary());
+    }
+
+    #[test]
+    fn empty_draft_fails() {
+        assert_eq!(verify("  \n", &grounding(), None).problems, vec![Problem::Empty]);
+    }
+}
