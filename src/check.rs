@@ -73,8 +73,8 @@ pub fn check(note: &str, limit: usize) -> Report {
     for text in placeholder_problems {
         add("placeholder", Severity::Error, format!("leftover placeholder {text}"), "fill it in or remove it");
     }
+    let common = hits.iter().any(|h| h.kind.is_common_element()) || has(Kind::Specific);
     if !has(Kind::Empty) && !has(Kind::DefaultText) {
-        let common = hits.iter().any(|h| h.kind.is_common_element()) || has(Kind::Specific);
         if !common {
             add(
                 "no_common_element",
@@ -107,7 +107,7 @@ pub fn check(note: &str, limit: usize) -> Report {
             add("generic_phrase", Severity::Warning, format!("generic phrase \"{phrase}\""), fix);
         }
     }
-    if has(Kind::Flattery) || (has(Kind::GenericNetworking) && !has(Kind::Empty) && !has(Kind::DefaultText)) {
+    if has(Kind::Flattery) || (has(Kind::GenericNetworking) && !common && !has(Kind::Empty) && !has(Kind::DefaultText)) {
         add(
             "generic",
             Severity::Hint,

@@ -8,8 +8,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Classification {
     pub label: Label,
-    /// Probability-like confidence in the label, 0..1.
-    pub confidence: f32,
+    /// Probability-like confidence in the label, 0..1, rounded to three decimals.
+    pub confidence: f64,
     pub engine: &'static str,
     pub reasons: Vec<String>,
     /// The signals that fired, for triage, the linter and `--explain`.
@@ -35,6 +35,11 @@ pub fn rule_scores(hits: &[Hit]) -> [f32; 3] {
     let mut scores = PRIOR;
     for hit in hits {
         scores[hit.label.index()] += hit.weight;
+    }
+    // A shared-context phrase backed by a named specific is much stronger than either alone.
+    let phrase = hits.iter().any(|h| h.label == Label::Genuine && h.kind != Kind::Specific && h.weight >= 1.0);
+    if phrase && hits.iter().any(|h| h.kind == Kind::Specific) {
+        scores[Label::Genuine.index()] += 1.0;
     }
     // A note that tries to steer an automated reader is not a trustworthy genuine note.
     if hits.iter().any(|h| h.kind == Kind::Injection) {
@@ -68,6 +73,7 @@ pub fn from_probabilities(probabilities: [f32; 3], hits: Vec<Hit>, engine: &'sta
         .enumerate()
         .fold((0, f32::MIN), |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc });
     let label = Label::ALL[best];
+    let confidence = (f64::from(confidence) * 1000.0).round() / 1000.0;
     let reasons = reasons_for(label, &hits);
     Classification { label, confidence, engine, reasons, hits, probabilities }
 }
@@ -143,6 +149,6 @@ mod tests {
         let c = classify_rules("Hi, let's connect");
         let sum: f32 = c.probabilities.iter().sum();
         assert!((sum - 1.0).abs() < 1e-5);
-        assert!(c.confidence >= 1.0 / 3.0);
+        assert!(c.confidence >= 0.333);
     }
 }

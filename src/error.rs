@@ -66,6 +66,9 @@ pub enum Error {
 
     #[error("model: {0}")]
     Model(String),
+
+    #[error(transparent)]
+    Store(#[from] nw_store::StoreError),
 }
 
 impl Error {
@@ -106,8 +109,19 @@ impl Error {
         match self {
             Error::Input { .. } | Error::Usage(_) => 2,
             Error::Io { err, .. } if err.kind() == std::io::ErrorKind::NotFound => 2,
+            Error::Store(e) => store_exit_code(e),
             _ => 1,
         }
+    }
+}
+
+/// Store errors the user fixes (unknown model, a file that is not a known model, a corrupt
+/// download) are usage errors; I/O and network failures are not.
+fn store_exit_code(err: &nw_store::StoreError) -> i32 {
+    use nw_store::StoreError as S;
+    match err {
+        S::UnknownModel { .. } | S::UnknownFile { .. } | S::NotInstalled { .. } | S::HashMismatch { .. } | S::SizeMismatch { .. } | S::Wheel { .. } | S::WheelContents { .. } | S::NoModelForRole { .. } => 2,
+        _ => 1,
     }
 }
 

@@ -132,30 +132,30 @@ const PHRASES: &[PhraseSignal] = &[
     PhraseSignal {
         kind: Kind::Event,
         label: Label::Genuine,
-        weight: 2.6,
+        weight: 1.8,
         reason: "refers to a meeting or event",
-        pattern: r#"\bwe met\b|(nice|great|good|lovely|pleasure) (meeting|to meet|chatting|talking|speaking|seeing) (with )?you|met (you )?(at|during|in|last)|(at|after) (the|your|our) [a-z0-9' -]{0,40}(conference|summit|meetup|meet-up|workshop|panel|session|talk|keynote|congress|expo|fair|symposium|bootcamp|hackathon|webinar|event|dinner|breakfast|roundtable|forum|class|course|seminar|retreat|gala)|(your|the) (talk|keynote|session|presentation|panel|workshop) (at|on|about|yesterday|last)|(sat|were) (next to|together|on the same)|(enjoyed|loved) (our|the) (chat|conversation|discussion)|following up on (our|the)|as (discussed|promised|mentioned)|(our|the) (call|chat|conversation|meeting) (yesterday|last|this|on)|(rencontre|croise)s? (a|au|lors|pendant)|lors (du|de la|de notre)|ravi(e)? de (vous|t'?)(avoir )?(rencontre|parler|echanger)|notre (echange|discussion|conversation)|nos conocimos|coincidimos|encantad[oa] de (conocerte|hablar)|(en|tras) (la|el) [a-z ]{0,30}(conferencia|congreso|charla|taller|evento|feria|jornada)|nuestra (charla|conversacion)|kennengelernt|(auf|bei|nach) (der|dem|ihrem|ihrer) [a-z ]{0,30}(konferenz|messe|tagung|vortrag|workshop|meetup|veranstaltung)|unser(em)? (gesprach|austausch)|gesprochen haben"#,
+        pattern: r#"\bwe met\b|(nice|great|good|lovely|pleasure) (meeting|to meet|chatting|talking|speaking|seeing) (with )?you|met (you )?(at|during|in|last)|(at|after) (the|your|our) [a-z0-9' -]{0,40}(conference|summit|meetup|meet-up|workshop|panel|session|talk|keynote|congress|expo|fair|symposium|bootcamp|hackathon|webinar|event|dinner|breakfast|roundtable|forum|class|course|seminar|retreat|gala)|(your|the) (talk|keynote|session|presentation|panel|workshop) (at|on|about|yesterday|last)|(sat|were) (next to|together|on the same)|(enjoyed|loved) (our|the) (chat|conversation|discussion)|\b(from|at) (the |our |your )?([a-z0-9'&-]+ ){0,4}(class|league|club|course|panel|study day|training|workshop|meetup|conference|summit|bootcamp|choir|gym|hackathon|fair|expo|booth|stand|retreat|program|programme|cohort|webinar)\b|following (our|the|your) (zoom|call|chat|meeting|intro|introduction|conversation|email|visit)|wie besprochen|comme convenu|como (hablamos|acordamos|quedamos)|(de la|du|de l'|a la) (formation|conference|soiree|reunion|atelier|salon)|(vom|von der|beim) ([a-z]+ ){0,2}([a-z]*kurs|workshop|treffen|seminar|vortrag|messe)|following up on (our|the)|(thanks|thank you) (again )?for (the|our|your) ([a-z-]+ ){0,2}(call|chat|meeting|feedback|hosting|session|intro|introduction|tour|visit|advice|help|time|questions?|comments?)|thanks for hosting|finally (meet|met|meeting)|merci (pour|de) (l'|la |le |votre |notre )?(appel|echange|accueil|visite|retour|conseils?|temps)|gracias por (la|el|tu|su) (llamada|reunion|visita|charla|ayuda|consejo)|danke (fur|fuer) (das|den|die|ihre|ihren|deine) (gesprach|telefonat|treffen|besuch|feedback|austausch)|as (discussed|promised|mentioned)|(our|the) (call|chat|conversation|meeting) (yesterday|last|this|on)|(rencontre|croise)s? (a|au|lors|pendant)|lors (du|de la|de notre)|ravi(e)? de (vous|t'?)(avoir )?(rencontre|parler|echanger)|notre (echange|discussion|conversation)|nos conocimos|coincidimos|encantad[oa] de (conocerte|hablar)|(en|tras) (la|el) [a-z ]{0,30}(conferencia|congreso|charla|taller|evento|feria|jornada)|nuestra (charla|conversacion)|kennengelernt|(auf|bei|nach) (der|dem|ihrem|ihrer) [a-z ]{0,30}(konferenz|messe|tagung|vortrag|workshop|meetup|veranstaltung)|unser(em)? (gesprach|austausch)|gesprochen haben"#,
     },
     PhraseSignal {
         kind: Kind::Referral,
         label: Label::Genuine,
-        weight: 2.6,
+        weight: 2.4,
         reason: "names a referral",
-        pattern: r#"suggested (that )?(i|we) (reach|contact|connect|get in touch|talk|speak|write)|recommended (that )?(i|we) |recommended (you|i reach)|referred me|pointed me (to|toward)|(told|tells) me (to|that you)|(introduced|put) (me|us) in touch|thought we should (connect|talk|meet)|mentioned (you|your name)|gave me your name|said you (were|are|would|might)|m'a (conseille|recommande|suggere|parle de vous)|m'a dit de|me (recomendo|sugirio|hablo de ti|dio tu nombre)|hat mir (empfohlen|geraten|von ihnen erzahlt)|meinte,? (ich|dass)"#,
+        pattern: r#"suggested (that )?(i|we) (reach|contact|connect|get in touch|talk|speak|write)|recommended (that )?(i|we) |recommended (you|i reach)|referred me|pointed me (to|toward)|(told|tells) me (to|that you)|(introduced|put) (me|us) in touch|thought we should (connect|talk|meet)|mentioned (you|your name)|gave me your name|said you (were|are|would|might)|said (you'?re|ur|u r|you are) the (guy|person|one|expert)|(you|u) (said|told me) to (message|ask|contact|write|reach)|m'a (conseille|recommande|suggere|parle de vous)|m'a dit de|me (recomendo|sugirio|hablo de ti|dio tu nombre)|hat mir (empfohlen|geraten|von ihnen erzahlt)|meinte,? (ich|dass|sie|du)"#,
     },
     PhraseSignal {
         kind: Kind::Content,
         label: Label::Genuine,
         weight: 2.2,
         reason: "refers to something they wrote or made",
-        pattern: r#"your (recent |latest |last |great |excellent |brilliant |fascinating |insightful )?(article|post|book|paper|talk|podcast|episode|newsletter|essay|piece|thread|video|presentation|study|report|blog|research|thesis|keynote|interview|comment|chapter|guide|course) (on|about|in|at|for|titled|called|from|regarding|where)|(read|enjoyed|loved|liked|listened to|watched|saw) your|(votre|ton) (article|livre|post|publication|intervention|podcast|etude|these)|(tu|su) (articulo|libro|publicacion|charla|ponencia|podcast|estudio|tesis)|(ihr|ihren|dein|deinen) (artikel|buch|beitrag|vortrag|podcast|studie)|(ihre|deine) (studie|prasentation|arbeit zu)"#,
+        pattern: r#"your ([a-z-]+ ){0,2}(article|post|book|paper|talk|podcast|episode|newsletter|essay|piece|thread|video|presentation|study|report|blog|research|thesis|keynote|interview|comment|chapter|guide|course) (on|about|in|at|for|titled|called|from|regarding|where)|(read|enjoyed|loved|liked|listened to|watched|saw) your|(votre|ton) (article|livre|post|publication|intervention|podcast|etude|these)|(tu|su) (articulo|libro|publicacion|charla|ponencia|podcast|estudio|tesis)|(ihr|ihren|dein|deinen) (artikel|buch|beitrag|vortrag|podcast|studie)|(ihre|ihrer|deine|deiner) (studie|prasentation|arbeit zu|veroffentlichung|publikation|forschung)|(vos|tes) (travaux|recherches|publications|articles)|(sus|tus) (trabajos|investigaciones|publicaciones)"#,
     },
     PhraseSignal {
         kind: Kind::SharedHistory,
         label: Label::Genuine,
-        weight: 2.0,
+        weight: 1.6,
         reason: "names a shared employer, school, team or group",
-        pattern: r#"we (both )?(worked|studied|were|served|volunteered|played|trained)( together)?|(worked|studied) together|former (colleague|coworker|co-worker|classmate|teammate|manager|student|intern)|(fellow|both) (alum|alumni|alumnus|alumna|graduates|members|volunteers)|same (team|class|cohort|program|programme|department|lab|school|university|company|firm|office|project|board|chapter)|(back )?(at|in) (the )?(same|our) (old )?(team|office|lab)|you (were|are) my (manager|teacher|professor|mentor|colleague)|(ancien|ancienne)s? (collegue|camarade|eleve)|(meme|notre) (promo|promotion|ecole|equipe|entreprise)|(ex)?compan(er)?[oa]s? de (trabajo|clase|equipo|universidad)|trabajamos juntos|estudiamos juntos|(ehemalige[rn]?|alte[rn]?) (kollege|kollegin|kommilitone|kommilitonin)|zusammen (gearbeitet|studiert)|im selben (team|unternehmen)"#,
+        pattern: r#"we (both )?(worked|studied|were|served|volunteered|played|trained)( together)?|(worked|studied|served) (with|under) you|(worked|studied) together|former (colleague|coworker|co-worker|classmate|teammate|manager|student|intern)|(fellow|both) (alum|alumni|alumnus|alumna|graduates|members|volunteers)|same (team|class|cohort|program|programme|department|lab|school|university|company|firm|office|project|board|chapter)|(back )?(at|in) (the )?(same|our) (old )?(team|office|lab)|you (were|are) my (manager|teacher|professor|mentor|colleague)|(ancien|ancienne)s? (collegue|camarade|eleve)|(meme|notre) (promo|promotion|ecole|equipe|entreprise)|(ex)?compan(er)?[oa]s? de (trabajo|clase|equipo|universidad)|trabajamos juntos|estudiamos juntos|(ehemalige[rn]?|alte[rn]?) (kollege|kollegin|kommilitone|kommilitonin)|zusammen (gearbeitet|studiert)|im selben (team|unternehmen)"#,
     },
     PhraseSignal {
         kind: Kind::Role,
@@ -169,7 +169,7 @@ const PHRASES: &[PhraseSignal] = &[
         label: Label::Genuine,
         weight: 1.0,
         reason: "asks a concrete question",
-        pattern: r#"(how|what|which|why|where|when) (did|do|would|was|were|is|are|should|could) (you|your)[^?]{3,}\?|could you (share|tell|explain|recommend|point)[^?]*\?|any (advice|tips|recommendations|pointers)[^?]*\?|(comment|pourquoi|quel|quelle) [^?]{5,}\?|(como|cual|que|por que|donde) [^?]{5,}\?|(wie|welche|warum|was) [^?]{5,}\?"#,
+        pattern: r#"(how|what|which|why|where|when) (did|do|would|was|were|is|are|should|could) (you|your)[^?]{3,}\?|could you (share|tell|explain|recommend|point)[^?]*\?|any (advice|tips|recommendations|pointers)[^?]*\?|\b(had|have) a (q|question)\b|how'?d (you|u)|(did|do|would|could|can) u |(comment|pourquoi|quel|quelle) [^?]{5,}\?|(como|cual|que|por que|donde) [^?]{5,}\?|(wie|welche|warum|was) [^?]{5,}\?"#,
     },
     PhraseSignal {
         kind: Kind::Reason,
@@ -184,21 +184,21 @@ const PHRASES: &[PhraseSignal] = &[
         label: Label::SalesPitch,
         weight: 3.0,
         reason: "pitches a product or service",
-        pattern: r#"we (help|helped|enable|empower|support|assist|work with|partner with) ([a-z-]+ ){0,3}(companies|businesses|brands|teams|firms|agencies|founders|leaders|professionals|clients|organizations|organisations|startups|executives|coaches|practices|clinics|hospitals|schools|restaurants|retailers|manufacturers|law firms|ceos|owners|people like you)|(companies|businesses|firms|clients|leaders|people) like (yours|you)|(our|my) (agency|platform|solution|software|tool|app|product|services|service|offer|offering|team of|company specializ|firm specializ|saas|program|programme|course|masterclass|system|framework)|(i|we) (offer|provide|specialize|specialise|deliver|build|develop|design) ([a-z-]+ ){0,3}(services|solutions|software|websites|apps|marketing|seo|content|leads|training|coaching|consulting|staffing|outsourcing|development)|(seo|lead generation|lead gen|outsourc|offshore|white[- ]label|dropship|crypto|forex|nft|bitcoin|trading signals|passive income|mlm|investment opportunit|appointment setting|cold (email|outreach)|ghostwrit|growth hacking|digital marketing|web design|app development|staff augmentation|dedicated developers|virtual assistant|bookkeeping services|candidates for you|candidates who|top talent for|pre[- ]vetted)|nous (aidons|accompagnons) (les )?(entreprises|societes|dirigeants|marques|pme)|notre (agence|plateforme|solution|logiciel|offre|cabinet)|(ayudamos|acompanamos) a (empresas|marcas|negocios|lideres)|nuestra (agencia|plataforma|solucion|empresa ofrece)|nuestro (software|servicio|equipo ofrece)|wir (helfen|unterstutzen|begleiten) (unternehmen|firmen|marken|kunden|mittelstand)|unsere (agentur|plattform|losung|software|dienstleistung)"#,
+        pattern: r#"we (help|helped|enable|empower|support|assist|work with|partner with) ([a-z-]+ ){0,3}(companies|businesses|brands|teams|firms|agencies|founders|leaders|professionals|clients|organizations|organisations|startups|executives|coaches|practices|clinics|hospitals|schools|restaurants|retailers|manufacturers|law firms|ceos|owners|people like you)|(companies|businesses|firms|clients|brands|teams|practices|clinics|agencies) like (yours|you)|(help|helping|helped) ([a-z-]+ ){0,2}(people|leaders|professionals|owners|executives|directors|founders) like you|we(?:'re| are)? (supply|place|buy|source|sell|provide|offer|deliver|manufacture|install|import|export|distribute|recruit|hire out|rent|lease|insure|finance|fund)\b|i help ([a-z-]+ ){0,3}(companies|businesses|people|leaders|professionals|owners|executives|directors|founders|teams|firms|families|women|men|coaches|agencies|clinics|alumni)|(i'?m|i am) (a|an) ([a-z-]+ ){0,2}(coach|broker|adviser|advisor|consultant|agent|planner|representative|rep|reseller|distributor|supplier|manufacturer|recruiter at an agency)\b|(can|may|shall|could) (i|we) (send|share|show|offer|quote|email|forward|book|schedule|set up) (you|your|a|the|our|some)|(show|teach) you how|spec sheet|right person to (speak|talk|chat) (with|to)|point me (in|to) the right (direction|person)|on my books|i run an? ([a-z-]+ ){0,2}(staffing|agency|firm|company|consultancy|business)|we are an? ([a-z-]+ ){0,2}(agency|firm|company|provider|supplier|manufacturer|platform|consultancy|studio)|applications (close|open)|six[- ]figure|retainer|(invite|inviting) you to (try|join our|test)|sponsored by|grab (a|your) (pass|seat|spot|ticket)|speaker registration|reich werden|trading|(see|show you) how (our|we)|our ([a-z-]+ ){0,2}(tool|engine|platform|app|software|product|tags|system|solution|services|team|agency) (can|will|helps?|saves?|cuts?|is used|are used|used by|for)|at cost|fees\b|catalog(ue)?|brochure|price list|company profile attached|rates from|top prices|(make|earn) money|side (business|hustle|income)|no experience needed|guaranteed (results|returns)|from (home|your phone)|investor group|(considered|thinking about) selling|free (report|download|guide|sample)|membership includes|apply here|seats are limited|(gana|ganar) dinero|desde casa|cripto|krypto|geld verdienen|gagner de l'argent|resultats garantis|(podemos|pouvons|konnen) (ayudar|vous aider|ihnen helfen)|(helfen|ayudar|aider) (konnen|a tu|a su|votre)|(ihnen|euch) (zeigen|vorstellen)|(vous|te|le) (presenter|proposer|envoyer)|(le|te) (envio|presento|propongo)|(agencia|empresa) de (seleccion|contratacion|reclutamiento)|(pflegekrafte|fachkrafte|entwickler) (aus|verfugbar|sofort)|(disponibles|verfugbar) (immediatement|inmediatamente|sofort)|(nos|unsere?) (honoraires|tarifs|preise|precios|honorar)|(our|my) (agency|platform|solution|software|tool|app|product|services|service|offer|offering|team of|company specializ|firm specializ|saas|program|programme|course|masterclass|system|framework)|(i|we) (offer|provide|specialize|specialise|deliver|build|develop|design|manage) ([a-z-]+ ){0,3}(services|solutions|software|websites|apps|marketing|seo|content|leads|training|coaching|consulting|staffing|outsourcing|development)|(seo|lead generation|lead gen|outsourc|offshore (development|team|developers)|white[- ]label|dropship|crypto|forex|nft|bitcoin|trading signals|passive income|mlm|investment opportunit|appointment setting|cold (email|outreach)|ghostwrit|growth hacking|digital marketing|web design|app development|staff augmentation|dedicated developers|virtual assistant|bookkeeping services|candidates for you|candidates who|top talent for|pre[- ]vetted)|nous (aidons|accompagnons) (les )?(entreprises|societes|dirigeants|marques|pme)|notre (agence|plateforme|solution|logiciel|offre|cabinet)|(ayudamos|acompanamos) a (empresas|marcas|negocios|lideres)|nuestra (agencia|plataforma|solucion|empresa ofrece)|nuestro (software|servicio|equipo ofrece)|wir (helfen|unterstutzen|begleiten) (unternehmen|firmen|marken|kunden|mittelstand)|unsere (agentur|plattform|losung|software|dienstleistung)"#,
     },
     PhraseSignal {
         kind: Kind::Offer,
         label: Label::SalesPitch,
         weight: 2.6,
         reason: "makes an offer (free trial, audit, consultation, discount, demo)",
-        pattern: r#"free (trial|consultation|consult|audit|assessment|strategy|session|demo|ebook|e-book|guide|webinar|analysis|quote|sample|month|review)|(book|schedule|get|request|see) a (quick |free |short |personali[sz]ed )?(demo|trial|audit|quote|proposal)|\bdemo\b|discount|promo code|coupon|special (offer|price|pricing|deal)|limited (time|spots|offer|seats)|exclusive (offer|deal|access)|no (cost|obligation|commitment)|risk[- ]free|money[- ]back|sign up (now|today|here)|register (now|here|today)|(grab|claim|secure) your|early[- ]bird|(gratuit|gratuite|gratuitement|offert|offerte|sans engagement|remise|reduction|essai|devis)|\b(gratis|descuento|oferta|prueba gratuita|sin compromiso|presupuesto)\b|(kostenlos|kostenfrei|unverbindlich|rabatt|angebot|testphase|gratis)"#,
+        pattern: r#"free (trial|consultation|consult|audit|assessment|strategy|session|demo|ebook|e-book|guide|webinar|analysis|quote|sample|month|review)|(book|schedule|get|request|see) a (quick |free |short |personali[sz]ed )?(demo|trial|audit|quote|proposal)|\bdemo\b|discount (code|price|offer|on|for)|a discount|discounted|% discount|promo code|coupon|special (offer|price|pricing|deal)|limited (time|spots|offer|seats)|exclusive (offer|deal|access)|no (cost|obligation|commitment)|risk[- ]free|money[- ]back|sign up (now|today|here)|register (now|here|today)|(grab|claim|secure) your|early[- ]bird|(gratuit|gratuite|gratuitement|offert|offerte|sans engagement|remise|reduction|essai|devis)|\b(gratis|descuento|oferta|prueba gratuita|sin compromiso|presupuesto)\b|(kostenlos|kostenfrei|unverbindlich|rabatt|angebot|testphase|gratis)"#,
     },
     PhraseSignal {
         kind: Kind::Price,
         label: Label::SalesPitch,
         weight: 2.4,
         reason: "mentions prices or percentages",
-        pattern: r#"[$€£]\s?\d|\d\s?(\$|€|£|usd|eur|euros?|dollars?|k/mo|/month|per month|/mo\b)|\d+\s?% (off|discount|more|increase|growth|roi|reduction|less|savings?|cheaper|faster)|\b(\d+x|10x|2x|3x) (your|more|growth|revenue|roi|leads|sales)"#,
+        pattern: r#"[$€£]\s?\d|-\s?\d+\s?%|\d\s?(\$|€|£|usd|eur|euros?|dollars?|k/mo|/month|per month|/mo\b)|\d+\s?% (off|discount|more|increase|growth|roi|reduction|less|savings?|cheaper|faster)|\b(\d+x|10x|2x|3x) (your|more|growth|revenue|roi|leads|sales)"#,
     },
     PhraseSignal {
         kind: Kind::CallToAction,
@@ -224,7 +224,7 @@ const PHRASES: &[PhraseSignal] = &[
     PhraseSignal {
         kind: Kind::Injection,
         label: Label::Vague,
-        weight: 1.5,
+        weight: 0.5,
         reason: "contains instructions aimed at an automated assistant (treated as text, not obeyed)",
         pattern: r#"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)|disregard (all |any |the |your )?(previous|prior|above|earlier)? ?(instructions|rules|guidelines)|(classify|label|mark|tag|categori[sz]e) (this|me|the note|this note|this message) as|\bsystem:|\bassistant:|as an ai\b|you are (an ai|a language model|chatgpt)|(accept|approve) (this|my) (request|invitation) (immediately|automatically|now)|label\s*[:=]\s*\w+|new instructions|jailbreak|prompt injection|ignore (toutes )?les instructions|ignora (las|todas las) instrucciones|ignoriere (alle )?(vorherigen )?anweisungen"#,
     },
@@ -250,32 +250,65 @@ fn compiled() -> &'static [CompiledSignal] {
 }
 
 /// Proper nouns outside the first word of a sentence: the named people, places and things that
-/// make a note specific. Returns the distinct ones, in order.
+/// make a note specific. The addressee after a greeting ("Hi Sara"), a sign-off name ("Best, Dev")
+/// and German common nouns (capitalised by grammar) do not count. Returns the distinct ones, in order.
 pub fn proper_nouns(note: &str) -> Vec<String> {
     static WORD: OnceLock<Regex> = OnceLock::new();
-    let word = WORD.get_or_init(|| Regex::new(r"[\p{L}][\p{L}\p{N}'’&.-]*|\d+").expect("static regex"));
+    let word = WORD.get_or_init(|| Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’&-]*").expect("static regex"));
     const COMMON_CAPS: &[&str] = &[
-        "I", "I'm", "I'd", "I've", "I'll", "LinkedIn", "Linkedin", "Hi", "Hello", "Hey", "Dear", "Thanks", "Thank",
-        "Best", "Regards", "Cheers", "Bonjour", "Hola", "Hallo", "Merci", "Gracias", "Danke", "Sie", "Ihnen", "Ihr",
-        "Ihre", "Ihren", "Ihrem", "Ihrer", "Vous", "Usted", "Mr", "Mrs", "Ms", "Dr", "CEO", "CTO", "CFO", "COO", "VP",
-        "OK", "AI", "B2B", "SaaS", "HR", "PS", "P.S.", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-        "Saturday", "Sunday", "Sir", "Madam", "Team", "Ich", "Wir", "Je", "Nous", "Yo",
+        "I", "I'm", "I'd", "I've", "I'll", "LinkedIn", "Linkedin", "CEO", "CTO", "CFO", "COO", "VP", "OK", "AI", "B2B",
+        "SaaS", "HR", "PS", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Sie",
+        "Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Vous", "Usted", "Team", "Ich", "Wir", "Je", "Nous", "Yo",
+        "DM", "Go",
     ];
+    const GREETINGS: &[&str] = &[
+        "hi", "hello", "hey", "dear", "bonjour", "salut", "hola", "hallo", "guten", "tag", "buenos", "buenas", "dias",
+        "mr", "mrs", "ms", "mx", "dr", "prof", "professor", "herr", "frau", "monsieur", "madame", "mme", "senor",
+        "senora", "sr", "sra", "don", "dona", "estimado", "estimada", "cher", "chere", "liebe", "lieber", "sehr",
+        "geehrte", "geehrter", "morning", "good", "greetings",
+    ];
+    const SIGN_OFFS: &[&str] = &[
+        "best", "regards", "cheers", "thanks", "thank", "merci", "cordialement", "saludos", "gracias", "grusse",
+        "gruss", "danke", "sincerely", "warmly", "atentamente", "bien", "hochachtungsvoll",
+    ];
+    const GERMAN: &[&str] = &["ich", "sie", "und", "der", "die", "das", "mit", "ihr", "ihnen", "wir", "nicht", "ist", "ein", "eine", "mich", "gerne", "uber"];
+    let folded = text::fold(note);
+    let german = text::words(&folded).filter(|w| GERMAN.contains(w)).count() >= 2;
     let mut out: Vec<String> = Vec::new();
     let mut sentence_start = true;
+    let mut after_greeting = false;
     let mut last_end = 0;
     for m in word.find_iter(note) {
         let between = &note[last_end..m.start()];
-        if between.contains(['.', '!', '?', ':', '\n', '"', '“', '(']) || last_end == 0 {
+        if last_end == 0 || between.contains(['.', '!', '?', ':', '\n', '"', '“', '(', '¡', '¿', '—', '–']) {
             sentence_start = true;
         }
+        if between.contains([',', '.', '!', '?', ':', '\n']) {
+            after_greeting = false;
+        }
         last_end = m.end();
-        let w = m.as_str().trim_end_matches(['.', '\'', '’', '-']);
-        let capitalized = w.chars().next().is_some_and(char::is_uppercase);
-        if capitalized && !sentence_start && !COMMON_CAPS.contains(&w) && w.chars().count() > 1 && !out.iter().any(|o| o == w) {
+        let w = m.as_str().trim_end_matches(['\'', '’', '-']);
+        let lower = text::fold(w);
+        let at_start = std::mem::replace(&mut sentence_start, false);
+        if GREETINGS.contains(&lower.as_str()) {
+            after_greeting = true;
+            continue;
+        }
+        if after_greeting || SIGN_OFFS.contains(&lower.as_str()) {
+            continue;
+        }
+        let mut chars = w.chars();
+        let capitalized = chars.next().is_some_and(char::is_uppercase);
+        let marked = w.chars().skip(1).any(|c| c.is_uppercase() || c.is_ascii_digit());
+        if german && !marked {
+            continue;
+        }
+        // A capitalised word after ", " that ends the note is a sign-off name.
+        let rest = note[m.end()..].trim();
+        let sign_off_name = rest.is_empty() && between.contains(',');
+        if capitalized && !at_start && !sign_off_name && !COMMON_CAPS.contains(&w) && w.chars().count() > 1 && !out.iter().any(|o| o == w) {
             out.push(w.to_string());
         }
-        sentence_start = false;
     }
     out
 }
@@ -369,8 +402,9 @@ mod tests {
 
     #[test]
     fn proper_nouns_skip_sentence_starts_and_pronouns() {
-        let names = proper_nouns("Great meeting you at DevConf Lisbon. Priya Shah said I should ask about Rust.");
+        let names = proper_nouns("Hi Sara, great meeting you at DevConf Lisbon. Priya Shah said I should ask about Rust. Best, Dev");
         assert_eq!(names, vec!["DevConf", "Lisbon", "Shah", "Rust"]);
+        assert!(proper_nouns("Hallo Frau Schulz, ich erweitere gerade mein Netzwerk mit Fachleuten.").is_empty());
     }
 
     #[test]

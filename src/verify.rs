@@ -196,7 +196,10 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
             continue;
         }
         let capitalised = word.chars().next().is_some_and(char::is_uppercase);
-        if !capitalised || grounding.knows_word(&folded_word) {
+        // Hyphenated and apostrophe names ("Anne-Marie", "O'Neil") are grounded part by part.
+        let grounded = grounding.knows_word(&folded_word)
+            || text::words(&folded_word.replace('-', " ")).all(|part| grounding.knows_word(part));
+        if !capitalised || grounded {
             continue;
         }
         if at_start && SENTENCE_WORDS.contains(&folded_word.as_str()) {

@@ -34,6 +34,9 @@ pub enum Command {
     /// Lint a note I wrote before sending it: a 0-100 score and each finding with a fix.
     #[command(after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt")]
     Check(CheckArgs),
+    /// Manage the local models: list, path, verify, pull, import.
+    #[command(subcommand)]
+    Models(crate::cli::models::ModelsCommand),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]

@@ -1,6 +1,7 @@
 //! The thin binary: arguments → library calls → printed output.
 
 pub mod args;
+pub mod models;
 
 use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, TriageArgs};
 use clap::CommandFactory;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Triage(args) => run_triage(args),
         Command::Draft(args) => run_draft(args),
         Command::Check(args) => run_check(args),
+        Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "notewright", &mut std::io::stdout());
             Ok(())

@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let t = Instant::now();
     let mut e = Embedder::load(&dir)?;
-    eprintln!("load: {:.2?}, threads: {}", t.elapsed(), rayon::current_num_threads());
+    eprintln!("load: {:.2?}, threads: {}, backend: {}", t.elapsed(), rayon::current_num_threads(), e.backend());
     let texts = notes(2000);
     let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
     let toks: usize = refs.iter().map(|t| e.token_ids(t).map(|v| v.len()).unwrap_or(0)).sum();

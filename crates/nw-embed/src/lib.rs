@@ -17,6 +17,8 @@
 //! * texts are sorted by token length before batching, so batches hold similar-length texts,
 //!   and results come back in input order.
 
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+mod amx;
 mod model;
 
 use std::path::{Path, PathBuf};
@@ -154,6 +156,13 @@ impl Embedder {
     /// Embedding dimension (384 for all-MiniLM-L6-v2).
     pub fn dim(&self) -> usize {
         self.model.config.hidden_size
+    }
+
+    /// Which matrix-multiply backend the linear layers use: `"amx-bf16"` (Intel AMX tiles, bf16
+    /// inputs with f32 accumulation) or `"f32"` (`gemm` crate). Set `NW_EMBED_NO_AMX=1` to force
+    /// `"f32"`.
+    pub fn backend(&self) -> &'static str {
+        self.model.backend()
     }
 
     /// Maximum number of tokens per text (longer texts are truncated).

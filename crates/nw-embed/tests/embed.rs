@@ -75,7 +75,7 @@ fn golden_cosine() {
         assert_eq!(e.token_ids(text).expect("tokenize").len(), n_tokens, "token count for {text:?}");
         let c_batch = cosine(got, &want);
         let c_one = cosine(&e.embed_one(text).expect("embed_one"), &want);
-        eprintln!("golden {c_batch:.7} / {c_one:.7}  {:?}", &text[..text.len().min(40)]);
+        eprintln!("golden {c_batch:.7} / {c_one:.7}  {:?}", text.chars().take(40).collect::<String>());
         assert!(c_batch >= 0.999, "batch cosine {c_batch} for {text:?}");
         assert!(c_one >= 0.999, "one-by-one cosine {c_one} for {text:?}");
     }

@@ -33,6 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 g.prompt_tokens, g.generated_tokens, g.prefill, g.decode, g.stopped_on_eos
             );
         }
+        "ids" => {
+            let q = args.get(3).cloned().unwrap_or_default();
+            let p = if args.get(4).is_some() { m.render_chat(&[ChatMessage::user(q)], true)? } else { q };
+            println!("{:?}", m.encode(&p)?);
+        }
         "gen" => {
             let q = args.get(3).cloned().unwrap_or_default();
             let g = m.generate(&q, &SamplingParams::default())?;

@@ -5,6 +5,7 @@
 //! without SIMD kernels (Q4_1, ...) are requantized once at load and cached next to the model.
 
 mod error;
+mod llama;
 mod model;
 mod requant;
 mod sampling;
@@ -224,9 +225,11 @@ impl ChatModel {
             .min(4096);
 
         let mut info = LoadInfo::default();
-        let weights = if let (true, Some(target)) =
-            (requant::needs_requant(&ct), requant::requant_target())
-        {
+        let plan = requant::requant_target().map(|target| requant::Plan {
+            target,
+            pad: arch == "llama" && !model::use_candle_llama(),
+        });
+        let weights = if let Some(plan) = plan.filter(|p| requant::needs_requant(&ct, p)) {
             let sha = match &opts.source_sha256 {
                 Some(s) => s.to_lowercase(),
                 None => requant::sha256_hex(&src),
@@ -235,12 +238,12 @@ impl ChatModel {
                 .cache_dir
                 .clone()
                 .unwrap_or_else(|| requant::default_cache_dir(path));
-            let cpath = requant::cache_path(&dir, path, &sha, target);
+            let cpath = requant::cache_path(&dir, path, &sha, &plan);
             info.cache_path = Some(cpath.clone());
             let cached = if cpath.exists() {
                 requant::map_file(&cpath).ok().and_then(|b| {
                     let c = requant::read_content(&b, &cpath).ok()?;
-                    requant::cache_matches(&c, &sha, target).then_some((c, b))
+                    requant::cache_matches(&c, &sha, &plan).then_some((c, b))
                 })
             } else {
                 None
@@ -251,7 +254,7 @@ impl ChatModel {
                     x
                 }
                 None => {
-                    let data = requant::requantize(&ct, &src, &sha, target)?;
+                    let data = requant::requantize(&ct, &src, &sha, &plan)?;
                     if let Err(e) = requant::write_atomic(&cpath, &data) {
                         info.cache_warning = Some(e.to_string());
                     }

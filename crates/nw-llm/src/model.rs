@@ -7,6 +7,7 @@ use candle_transformers::models::{quantized_gemma3, quantized_llama, quantized_q
 use std::io::Cursor;
 
 pub(crate) enum Weights {
+    Llama(Box<crate::llama::Llama>),
     CandleLlama(Box<quantized_llama::ModelWeights>),
     Qwen2(Box<quantized_qwen2::ModelWeights>),
     Gemma3(Box<quantized_gemma3::ModelWeights>),
@@ -22,9 +23,10 @@ impl Weights {
         // process down, so a panic here is reported as an error.
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             Ok::<_, LlmError>(match arch {
-                "llama" => Weights::CandleLlama(Box::new(
+                "llama" if use_candle_llama() => Weights::CandleLlama(Box::new(
                     quantized_llama::ModelWeights::from_gguf(ct, &mut r, &dev)?,
                 )),
+                "llama" => Weights::Llama(Box::new(crate::llama::Llama::from_gguf(&ct, bytes)?)),
                 "qwen2" => Weights::Qwen2(Box::new(quantized_qwen2::ModelWeights::from_gguf(
                     ct, &mut r, &dev,
                 )?)),
@@ -44,8 +46,13 @@ impl Weights {
 
     /// Logits for the last position, as a Vec. `index_pos == 0` starts a fresh KV cache.
     pub(crate) fn forward(&mut self, tokens: &[u32], index_pos: usize) -> Result<Vec<f32>, LlmError> {
+        if let Weights::Llama(m) = self {
+            return m.forward(tokens, index_pos);
+        }
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let logits = match self {
+            // Handled above; kept so the match stays exhaustive without a panic.
+            Weights::Llama(m) => return m.forward(tokens, index_pos),
             Weights::CandleLlama(m) => m.forward(&input, index_pos)?,
             Weights::Qwen2(m) => m.forward(&input, index_pos)?,
             Weights::Gemma3(m) => m.forward(&input, index_pos)?,
@@ -55,4 +62,9 @@ impl Weights {
             .to_dtype(candle_core::DType::F32)?
             .to_vec1::<f32>()?)
     }
+}
+
+/// `NW_LLM_CANDLE_LLAMA=1` selects candle's reference llama implementation (for comparison).
+pub(crate) fn use_candle_llama() -> bool {
+    std::env::var("NW_LLM_CANDLE_LLAMA").as_deref() == Ok("1")
 }

