@@ -130,12 +130,26 @@ pub struct Draft {
 pub trait Rewriter {
     /// The model's name, reported in the output.
     fn model_name(&self) -> String;
-    /// One candidate rewrite for a chat of `system` + `user`, sampled with `seed`.
-    fn rewrite(&mut self, system: &str, user: &str, seed: u64) -> Result<String>;
+    /// One candidate rewrite for a chat of `system` + `user`, sampled with `seed`. The answer
+    /// starts with `answer_prefix` (the greeting, which anchors a small model) and should fit in
+    /// `max_chars` characters; the returned text includes the prefix.
+    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<String>;
     /// How many candidates to try per draft.
     fn candidates(&self) -> usize {
         3
     }
+}
+
+/// One call to a [`Rewriter`].
+#[derive(Debug, Clone, Copy)]
+pub struct RewriteRequest<'a> {
+    pub system: &'a str,
+    pub user: &'a str,
+    pub answer_prefix: &'a str,
+    pub seed: u64,
+    /// Index of this candidate among the draft's candidates (0 = the greedy one).
+    pub attempt: u64,
+    pub max_chars: usize,
 }
 
 /// Everything a draft is built from, prepared once per profile.
@@ -300,19 +314,36 @@ impl<'a> Drafter<'a> {
             tone => opts.tone.as_str(),
             limit => skeleton.limit,
             skeleton => skeleton.text.clone(),
+            greeting => skeleton.text.split(',').next().unwrap_or_default().to_string(),
+            them_first_name => self.profile.first_name(),
             keep => must_keep.clone(),
         };
         let ctx = Value::from_serialize(&ctx);
+        let greeting = format!("{},", skeleton.text.split(',').next().unwrap_or_default());
         let system = self.prompts.render("rewrite_system.j2", &ctx)?;
         let user = self.prompts.render("rewrite_user.j2", &ctx)?;
         let mut best: Option<(f32, String)> = None;
         let mut first_failure: Option<String> = None;
         for attempt in 0..model.candidates() as u64 {
-            let raw = model.rewrite(&system, &user, seed.wrapping_mul(1000).wrapping_add(attempt))?;
+            let raw = model.rewrite(&RewriteRequest {
+                system: &system,
+                user: &user,
+                answer_prefix: &greeting,
+                seed: seed.wrapping_mul(1000).wrapping_add(attempt),
+                attempt,
+                max_chars: skeleton.limit,
+            })?;
             let candidate = clean_model_output(&raw);
-            let verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
+            if std::env::var_os("NOTEWRIGHT_DEBUG").is_some() {
+                eprintln!("[model candidate {attempt}] {raw:?}");
+            }
+            let mut verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
+            let fidelity = fidelity(&candidate, &skeleton.text);
+            if fidelity < MIN_FIDELITY {
+                verdict.problems.push(verify::Problem::Drifted { percent: (fidelity * 100.0).round() as u8 });
+            }
             if verdict.passed() {
-                let score = naturalness(&candidate, &skeleton.text, skeleton.limit);
+                let score = naturalness(&candidate, &skeleton.text, skeleton.limit) + fidelity;
                 if best.as_ref().is_none_or(|(s, _)| score > *s) {
                     best = Some((score, candidate));
                 }
@@ -341,10 +372,14 @@ impl<'a> Drafter<'a> {
         })
     }
 
-    /// Names the rewrite must keep: their first name and the cited facts' values.
+    /// What the rewrite must keep: their first name, the cited facts' values, and for a
+    /// follow-up the length of the call asked for.
     fn must_keep(&self, skeleton: &Draft) -> Vec<String> {
         let folded = text::fold(&skeleton.text);
         let mut keep = vec![self.profile.first_name()];
+        if skeleton.kind == DraftKind::Followup {
+            keep.push(self.me.call_minutes.to_string());
+        }
         keep.extend(
             self.facts
                 .iter()
@@ -397,6 +432,23 @@ pub fn clean_model_output(raw: &str) -> String {
     }
     let text = text.trim().trim_matches(['"', '“', '”']).trim();
     text::tidy_paragraphs(text)
+}
+
+/// A rewrite must say mostly what the skeleton says: below this share of its content words
+/// coming from the skeleton, it has drifted into content of its own.
+const MIN_FIDELITY: f32 = 0.5;
+
+/// The share of the candidate's content words (four letters or more) that the skeleton has.
+fn fidelity(candidate: &str, skeleton: &str) -> f32 {
+    let content = |t: &str| -> Vec<String> {
+        text::words(&text::fold(t)).filter(|w| w.chars().count() >= 4).map(str::to_string).collect()
+    };
+    let skeleton_words: HashSet<String> = content(skeleton).into_iter().collect();
+    let words = content(candidate);
+    if words.is_empty() {
+        return 0.0;
+    }
+    words.iter().filter(|w| skeleton_words.contains(*w)).count() as f32 / words.len() as f32
 }
 
 /// Prefer candidates that use the room without crowding the limit and differ from the skeleton.
@@ -480,7 +532,7 @@ mod tests {
         fn model_name(&self) -> String {
             "fake".into()
         }
-        fn rewrite(&mut self, _: &str, _: &str, _: u64) -> Result<String> {
+        fn rewrite(&mut self, _: &RewriteRequest<'_>) -> Result<String> {
             Ok(self.0.remove(0).to_string())
         }
         fn candidates(&self) -> usize {
@@ -500,11 +552,21 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_that_drifts_from_the_draft_is_rejected() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut model = FakeModel(vec!["Hi Anne-Marie, I look forward to your visit and our lunch soon. Cheers, Sam"]);
+        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        assert_eq!(d.engine, "rules");
+        assert!(d.fallback_reason.as_deref().unwrap_or("").contains("drifted"), "{:?}", d.fallback_reason);
+    }
+
+    #[test]
     fn a_grounded_rewrite_wins() {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
         let mut model = FakeModel(vec![
-            "Here is the rewritten message:\n\"Hi Anne-Marie, I enjoyed meeting you at DevConf Lisbon. I'd like to stay in touch. Sam\"",
+            "Here is the rewritten message:\n\"Hi Anne-Marie, it was great to meet you at DevConf Lisbon! Your work on data contracts is close to what my team is building. Sam\"",
         ]);
         let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
         assert_eq!(d.engine, "model", "{:?}", d.fallback_reason);

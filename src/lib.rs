@@ -12,6 +12,7 @@ pub mod error;
 pub mod facts;
 pub mod input;
 pub mod me;
+pub mod model;
 pub mod output;
 pub mod profile;
 pub mod prompts;

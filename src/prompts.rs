@@ -49,6 +49,8 @@ impl Prompts {
         env.set_lstrip_blocks(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_function("pick", pick);
+        // Python string methods (`.split()`, `.strip()`…) for users' own templates.
+        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_filter("join_list", join_list);
         for (name, text) in &sources {
             env.add_template_owned(name.clone(), text.clone())
@@ -65,11 +67,13 @@ impl Prompts {
         template.render(context).map_err(|e| Error::Template { name: name.into(), message: describe(&e) })
     }
 
-    /// Every word written literally in the templates (outside `{{ }}`/`{% %}` tags, plus quoted
-    /// strings inside them): what the rule engine itself may say, for the verifier.
+    /// Every word written literally in the draft templates (outside `{{ }}`/`{% %}` tags, plus
+    /// quoted strings inside them): what the rule engine itself may say, for the verifier. The
+    /// model prompts are left out: a model copying their examples is inventing.
     pub fn vocabulary(&self) -> HashSet<String> {
         let mut words = HashSet::new();
-        for text in self.sources.values() {
+        let drafts = self.sources.iter().filter(|(name, _)| !name.starts_with("rewrite_"));
+        for (_, text) in drafts {
             let mut literal = String::with_capacity(text.len());
             let mut rest = text.as_str();
             while let Some(open) = rest.find(['{']) {

@@ -55,6 +55,8 @@ pub enum Problem {
     UnknownNumber { text: String },
     UnknownLink { text: String },
     GenericPhrase { text: String },
+    /// A model rewrite whose words mostly do not come from the draft it was asked to rewrite.
+    Drifted { percent: u8 },
 }
 
 impl std::fmt::Display for Problem {
@@ -68,6 +70,7 @@ impl std::fmt::Display for Problem {
             Problem::UnknownNumber { text } => write!(f, "states the number \"{text}\", which is not in the inputs"),
             Problem::UnknownLink { text } => write!(f, "contains the link \"{text}\", which is not in the inputs"),
             Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
+            Problem::Drifted { percent } => write!(f, "drifted from the draft: only {percent}% of its words come from it"),
         }
     }
 }

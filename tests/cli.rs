@@ -106,17 +106,17 @@ fn draft_variants_limit_and_tone() {
 
 #[test]
 fn triage_actions_and_replies() {
-    let v = json_of(nw().args(["triage", "--profile", "examples/sam-ortiz.json", "--json"]));
+    let v = json_of(nw().args(["triage", "--profile", "examples/sam-ortiz.json", "--engine", "rules", "--json"]));
     assert_eq!(v["action"], "ignore");
     assert_eq!(v["label"], "sales_pitch");
     assert!(v["reply"].is_null());
-    let v = json_of(nw().args(["triage", "--profile", "examples/lee-park.json", "--json"]));
+    let v = json_of(nw().args(["triage", "--profile", "examples/lee-park.json", "--engine", "rules", "--json"]));
     assert_eq!(v["action"], "decline");
     assert_eq!(v["reply"]["kind"], "decline");
-    let v = json_of(nw().args(["triage", "--profile", "examples/priya-shah.json", "--json"]));
+    let v = json_of(nw().args(["triage", "--profile", "examples/priya-shah.json", "--engine", "rules", "--json"]));
     assert_eq!(v["action"], "accept");
     assert_eq!(v["reply"]["kind"], "followup");
-    let v = json_of(nw().args(["triage", "--profile", "examples/dana-reyes.json", "--note", "", "--json"]));
+    let v = json_of(nw().args(["triage", "--profile", "examples/dana-reyes.json", "--note", "", "--engine", "rules", "--json"]));
     assert_eq!(v["action"], "accept", "we met Dana");
 }
 
@@ -182,6 +182,6 @@ fn bad_input_exits_2_with_a_useful_message() {
 fn prompts_override_changes_the_wording() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "ask.j2", b"Hello {{ them.first_name }}, what prompted your request?");
-    let v = json_of(nw().args(["draft", "ask", "--profile", "examples/lee-park.json", "--json", "--prompts"]).arg(dir.path()));
+    let v = json_of(nw().args(["draft", "ask", "--profile", "examples/lee-park.json", "--engine", "rules", "--json", "--prompts"]).arg(dir.path()));
     assert_eq!(v["text"], "Hello Lee, what prompted your request?");
 }

@@ -58,6 +58,8 @@ pub enum DraftEngine {
     Auto,
     /// Rule-built drafts from the templates.
     Rules,
+    /// A local language model rewrites the rule draft; the verifier decides (error if no model).
+    Model,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +105,12 @@ pub struct Common {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// A GGUF chat model to use instead of the installed default.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Compute threads for the model (default: physical cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
 }
 
 #[derive(Args, Debug)]

@@ -3,10 +3,11 @@
 pub mod args;
 pub mod models;
 
-use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, TriageArgs};
+use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, DraftEngine, TriageArgs};
 use clap::CommandFactory;
 use notewright::classify::{self, Classification};
-use notewright::draft::{DraftOptions, Drafter};
+use notewright::draft::{DraftOptions, Drafter, Rewriter};
+use notewright::model::{self, ModelRewriter};
 use notewright::error::{Error, Result, Source};
 use notewright::me::Me;
 use notewright::profile::Profile;
@@ -89,6 +90,32 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
     }
 }
 
+/// The model for `--engine model|auto`, or none for rule drafts. `auto` without a model prints a
+/// one-line hint; `model` without one is an error.
+fn rewriter(engine: DraftEngine, common: &args::Common) -> Result<Option<ModelRewriter>> {
+    if engine == DraftEngine::Rules {
+        return Ok(None);
+    }
+    let threads = common.threads.map(|t| t as usize);
+    match (model::locate(common.model.as_deref())?, engine) {
+        (Some(location), DraftEngine::Model) => Ok(Some(ModelRewriter::load(&location, threads)?)),
+        (Some(location), _) => match ModelRewriter::load(&location, threads) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) => {
+                eprintln!("warning: {e}; using the rule engine");
+                Ok(None)
+            }
+        },
+        (None, DraftEngine::Model) => Err(Error::Usage(
+            "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
+        )),
+        (None, _) => {
+            eprintln!("{}", model::NO_MODEL_HINT);
+            Ok(None)
+        }
+    }
+}
+
 fn run_draft(args: DraftArgs) -> Result<()> {
     let profile = Profile::load(&args.common.profile)?;
     let me = Me::resolve(args.common.me.as_deref())?;
@@ -101,7 +128,8 @@ fn run_draft(args: DraftArgs) -> Result<()> {
         variants: args.variants as usize,
         seed: args.seed,
     };
-    let drafts = drafter.draft(&opts, None)?;
+    let mut model = rewriter(args.engine, &args.common)?;
+    let drafts = drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?;
     if args.common.json {
         if args.variants > 1 {
             print(&json(&serde_json::json!({ "drafts": drafts }))?)
@@ -127,7 +155,8 @@ fn run_triage(args: TriageArgs) -> Result<()> {
         Some(kind) => {
             let drafter = Drafter::new(&prompts, &profile, &me);
             let opts = DraftOptions { tone: args.tone.into(), ..DraftOptions::new(kind) };
-            drafter.draft(&opts, None)?.into_iter().next()
+            let mut model = rewriter(args.engine, &args.common)?;
+            drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?.into_iter().next()
         }
         None => None,
     };

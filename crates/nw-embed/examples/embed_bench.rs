@@ -10,7 +10,9 @@ use nw_embed::Embedder;
 
 fn notes(n: usize) -> Vec<String> {
     let greet = ["Hi", "Hello", "Hey", "Dear", "Good morning", ""];
-    let names = ["Dana", "Priya", "Marco", "Aisha", "Tom", "Lena", "Kenji", "Sofia"];
+    let names = [
+        "Dana", "Priya", "Marco", "Aisha", "Tom", "Lena", "Kenji", "Sofia",
+    ];
     let hooks = [
         "I enjoyed your talk at the Data Council meetup on streaming pipelines",
         "we met briefly at the logistics summit in Rotterdam",
@@ -29,7 +31,13 @@ fn notes(n: usize) -> Vec<String> {
         "I'd value your perspective on scaling data teams, especially around on-call and ownership.",
         "",
     ];
-    let tails = ["", " Thanks!", " Best, Alex", " Cheers 🙂", " Looking forward to hearing from you."];
+    let tails = [
+        "",
+        " Thanks!",
+        " Best, Alex",
+        " Cheers 🙂",
+        " Looking forward to hearing from you.",
+    ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = |m: usize| {
         state ^= state << 13;
@@ -64,10 +72,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let t = Instant::now();
     let mut e = Embedder::load(&dir)?;
-    eprintln!("load: {:.2?}, threads: {}, backend: {}", t.elapsed(), rayon::current_num_threads(), e.backend());
+    eprintln!(
+        "load: {:.2?}, threads: {}, backend: {}",
+        t.elapsed(),
+        rayon::current_num_threads(),
+        e.backend()
+    );
     let texts = notes(2000);
     let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
-    let toks: usize = refs.iter().map(|t| e.token_ids(t).map(|v| v.len()).unwrap_or(0)).sum();
+    let toks: usize = refs
+        .iter()
+        .map(|t| e.token_ids(t).map(|v| v.len()).unwrap_or(0))
+        .sum();
     eprintln!("2000 notes, mean {:.1} tokens", toks as f64 / 2000.0);
     e.embed(&refs[..64])?; // warm-up
     for bs in sizes {
@@ -76,12 +92,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = e.embed(&refs)?;
         let s = t.elapsed().as_secs_f64();
         assert_eq!(v.len(), refs.len());
-        println!("batch {bs:4}: {:.0} notes/s ({s:.2} s for {})", refs.len() as f64 / s, refs.len());
+        println!(
+            "batch {bs:4}: {:.0} notes/s ({s:.2} s for {})",
+            refs.len() as f64 / s,
+            refs.len()
+        );
     }
     let t = Instant::now();
     for r in &refs[..100] {
         e.embed_one(r)?;
     }
-    println!("embed_one: {:.0} notes/s", 100.0 / t.elapsed().as_secs_f64());
+    println!(
+        "embed_one: {:.0} notes/s",
+        100.0 / t.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -38,14 +38,20 @@ pub(crate) fn available() -> bool {
         const ARCH_REQ_XCOMP_PERM: libc::c_long = 0x1023;
         const XFEATURE_XTILEDATA: libc::c_long = 18;
         // SAFETY: plain syscall with integer arguments; fails harmlessly on kernels without AMX.
-        let rc = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) };
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_arch_prctl,
+                ARCH_REQ_XCOMP_PERM,
+                XFEATURE_XTILEDATA,
+            )
+        };
         rc == 0
     })
 }
 
 /// Whether a `(k, n)` weight matrix fits the block sizes.
 pub(crate) fn supports(k: usize, n: usize) -> bool {
-    k > 0 && n > 0 && k % KB == 0 && n % NB == 0
+    k > 0 && n > 0 && k.is_multiple_of(KB) && n.is_multiple_of(NB)
 }
 
 /// A `(k, n)` weight matrix in bf16, laid out as `[n/16][k/2][16][2]`: for each 16-column block,
@@ -101,7 +107,7 @@ fn tile_cfg() -> TileCfg {
 /// `m` must be a multiple of 32; the output tiles are accumulated in place in `dst`.
 pub(crate) fn matmul_acc(dst: &mut [f32], a: &[f32], m: usize, b: &PackedB) {
     let (k, n) = (b.k, b.n);
-    assert!(available() && m % MB == 0 && dst.len() >= m * n && a.len() >= m * k);
+    assert!(available() && m.is_multiple_of(MB) && dst.len() >= m * n && a.len() >= m * k);
     if m == 0 {
         return;
     }
@@ -121,11 +127,11 @@ pub(crate) fn matmul_acc(dst: &mut [f32], a: &[f32], m: usize, b: &PackedB) {
             let a_stride = k * 2;
             let c_stride = n * 4;
             let b_block = (k / 2) * 32; // u16 per 16-column block
-            // SAFETY: AMX is enabled for this process (`available()`) and the config is valid
-            // and 64-byte aligned. Every tile load/store touches 16 rows of 64 bytes inside the
-            // slices it is derived from: A rows mb*32..mb*32+32 (of m) and columns
-            // ks*32..ks*32+32 (of k); B block nb (of n/16), pair rows ks*16..ks*16+16 (of k/2);
-            // C rows 0..32 of `out` (32 rows of n) and columns nb2*32..nb2*32+32 (of n).
+                                        // SAFETY: AMX is enabled for this process (`available()`) and the config is valid
+                                        // and 64-byte aligned. Every tile load/store touches 16 rows of 64 bytes inside the
+                                        // slices it is derived from: A rows mb*32..mb*32+32 (of m) and columns
+                                        // ks*32..ks*32+32 (of k); B block nb (of n/16), pair rows ks*16..ks*16+16 (of k/2);
+                                        // C rows 0..32 of `out` (32 rows of n) and columns nb2*32..nb2*32+32 (of n).
             unsafe {
                 let a1 = a0.add(16 * k);
                 asm!("ldtilecfg [{}]", in(reg) cfg.0.as_ptr(), options(nostack, readonly));
@@ -190,15 +196,23 @@ mod tests {
             return;
         }
         for &(m, k, n) in &[(32usize, 32usize, 32usize), (64, 64, 96), (128, 384, 128)] {
-            let a: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.25).collect();
-            let w: Vec<f32> = (0..k * n).map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.125).collect();
+            let a: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.25)
+                .collect();
+            let w: Vec<f32> = (0..k * n)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.125)
+                .collect();
             let p = PackedB::pack(&w, k, n);
             let mut c = vec![1f32; m * n];
             matmul_acc(&mut c, &a, m, &p);
             for i in 0..m {
                 for j in 0..n {
                     let r: f32 = 1.0 + (0..k).map(|t| a[i * k + t] * w[t * n + j]).sum::<f32>();
-                    assert!((c[i * n + j] - r).abs() < 1e-3, "({m},{k},{n}) [{i},{j}] {} vs {r}", c[i * n + j]);
+                    assert!(
+                        (c[i * n + j] - r).abs() < 1e-3,
+                        "({m},{k},{n}) [{i},{j}] {} vs {r}",
+                        c[i * n + j]
+                    );
                 }
             }
         }

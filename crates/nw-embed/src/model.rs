@@ -46,7 +46,10 @@ fn default_eps() -> f64 {
 impl BertConfig {
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.hidden_act != "gelu" {
-            return Err(format!("unsupported hidden_act {:?} (only \"gelu\")", self.hidden_act));
+            return Err(format!(
+                "unsupported hidden_act {:?} (only \"gelu\")",
+                self.hidden_act
+            ));
         }
         if let Some(p) = &self.position_embedding_type {
             if p != "absolute" {
@@ -65,7 +68,7 @@ impl BertConfig {
         if let Some((name, _)) = zero.iter().find(|(_, v)| *v == 0) {
             return Err(format!("{name} must be > 0"));
         }
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(format!(
                 "hidden_size {} not divisible by num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads
@@ -206,12 +209,24 @@ impl Bert {
             layers.push(Layer {
                 w_qkv: Mat::new(w_qkv, h, 3 * h),
                 b_qkv,
-                w_o: Mat::new(w.linear_t(&format!("{p}.attention.output.dense.weight"), h, h)?, h, h),
+                w_o: Mat::new(
+                    w.linear_t(&format!("{p}.attention.output.dense.weight"), h, h)?,
+                    h,
+                    h,
+                ),
                 b_o: w.get(&format!("{p}.attention.output.dense.bias"), &[h])?,
                 ln_attn: w.layer_norm(&format!("{p}.attention.output.LayerNorm"), h)?,
-                w_in: Mat::new(w.linear_t(&format!("{p}.intermediate.dense.weight"), inter, h)?, h, inter),
+                w_in: Mat::new(
+                    w.linear_t(&format!("{p}.intermediate.dense.weight"), inter, h)?,
+                    h,
+                    inter,
+                ),
                 b_in: w.get(&format!("{p}.intermediate.dense.bias"), &[inter])?,
-                w_out: Mat::new(w.linear_t(&format!("{p}.output.dense.weight"), h, inter)?, inter, h),
+                w_out: Mat::new(
+                    w.linear_t(&format!("{p}.output.dense.weight"), h, inter)?,
+                    inter,
+                    h,
+                ),
                 b_out: w.get(&format!("{p}.output.dense.bias"), &[h])?,
                 ln_out: w.layer_norm(&format!("{p}.output.LayerNorm"), h)?,
             });
@@ -364,7 +379,15 @@ impl Mat {
 }
 
 /// `dst (m×n) += a (m×k) @ b (k×n)`, all row-major and contiguous.
-fn matmul_acc(dst: &mut [f32], a: &[f32], b: &[f32], m: usize, k: usize, n: usize, par: Parallelism) {
+fn matmul_acc(
+    dst: &mut [f32],
+    a: &[f32],
+    b: &[f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    par: Parallelism,
+) {
     assert!(dst.len() >= m * n && a.len() >= m * k && b.len() >= k * n);
     if m == 0 {
         return;
@@ -547,7 +570,7 @@ pub(crate) fn exp_fast(x: f32) -> f32 {
 pub(crate) fn erf_fast(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
-    let mut p = -2.726_142_2e-10f32;
+    let mut p = -2.726_142e-10_f32;
     p = x2.mul_add(p, 2.770_681_4e-8);
     p = x2.mul_add(p, -2.101_024e-6);
     p = x2.mul_add(p, -5.692_506_4e-5);

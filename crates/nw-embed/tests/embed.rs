@@ -60,7 +60,10 @@ fn golden_cosine() {
     let g = golden();
     let items = g["sentences"].as_array().expect("sentences");
     assert!(items.len() >= 6);
-    let texts: Vec<&str> = items.iter().map(|s| s["text"].as_str().expect("text")).collect();
+    let texts: Vec<&str> = items
+        .iter()
+        .map(|s| s["text"].as_str().expect("text"))
+        .collect();
     let batch = e.embed(&texts).expect("embed");
     for (item, got) in items.iter().zip(&batch) {
         let text = item["text"].as_str().unwrap_or_default();
@@ -72,10 +75,17 @@ fn golden_cosine() {
             .collect();
         assert_eq!(want.len(), 384);
         let n_tokens = item["n_tokens"].as_u64().expect("n_tokens") as usize;
-        assert_eq!(e.token_ids(text).expect("tokenize").len(), n_tokens, "token count for {text:?}");
+        assert_eq!(
+            e.token_ids(text).expect("tokenize").len(),
+            n_tokens,
+            "token count for {text:?}"
+        );
         let c_batch = cosine(got, &want);
         let c_one = cosine(&e.embed_one(text).expect("embed_one"), &want);
-        eprintln!("golden {c_batch:.7} / {c_one:.7}  {:?}", text.chars().take(40).collect::<String>());
+        eprintln!(
+            "golden {c_batch:.7} / {c_one:.7}  {:?}",
+            text.chars().take(40).collect::<String>()
+        );
         assert!(c_batch >= 0.999, "batch cosine {c_batch} for {text:?}");
         assert!(c_one >= 0.999, "one-by-one cosine {c_one} for {text:?}");
     }
@@ -94,7 +104,10 @@ fn mixed_texts() -> Vec<String> {
         "Nous nous sommes rencontrés à Paris lors de la conférence sur les données.".to_string(),
     ];
     for i in 0..40 {
-        v.push(format!("note number {i} about {}", "supply chain analytics ".repeat(i % 9)));
+        v.push(format!(
+            "note number {i} about {}",
+            "supply chain analytics ".repeat(i % 9)
+        ));
     }
     v
 }
@@ -105,7 +118,9 @@ fn batch_matches_one_by_one_and_preserves_order() {
     let texts = mixed_texts();
     let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
     for bs in [1usize, 3, 32, 100] {
-        let e2 = Embedder::load(&model_dir()).expect("load").with_batch_size(bs);
+        let e2 = Embedder::load(&model_dir())
+            .expect("load")
+            .with_batch_size(bs);
         let batch = e2.embed(&refs).expect("embed");
         assert_eq!(batch.len(), refs.len());
         for (t, b) in refs.iter().zip(&batch) {
@@ -140,7 +155,11 @@ fn empty_string_ok() {
 #[test]
 fn very_long_text_is_truncated() {
     let e = need_model!();
-    let long: String = "Supply chains, data platforms and hiring plans; ".chars().cycle().take(10_000).collect();
+    let long: String = "Supply chains, data platforms and hiring plans; "
+        .chars()
+        .cycle()
+        .take(10_000)
+        .collect();
     assert_eq!(long.chars().count(), 10_000);
     assert_eq!(e.token_ids(&long).expect("ids").len(), 256);
     let v = e.embed_one(&long).expect("long");
@@ -187,12 +206,23 @@ fn agrees_with_candle_bert_model() {
     let e = need_model!();
     let dir = model_dir();
     let cfg: Config =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).expect("cfg")).expect("cfg");
+        serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).expect("cfg"))
+            .expect("cfg");
     // SAFETY: the weights file is not modified while mapped.
-    let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu) }
-        .expect("vb");
+    let vb = unsafe {
+        VarBuilder::from_mmaped_safetensors(
+            &[dir.join("model.safetensors")],
+            DType::F32,
+            &Device::Cpu,
+        )
+    }
+    .expect("vb");
     let bert = BertModel::load(vb, &cfg).expect("bert");
-    let texts = ["", "Hi there", "Great meeting you at the Data Council panel on streaming pipelines."];
+    let texts = [
+        "",
+        "Hi there",
+        "Great meeting you at the Data Council panel on streaming pipelines.",
+    ];
     let ids: Vec<Vec<u32>> = texts.iter().map(|t| e.token_ids(t).expect("ids")).collect();
     let max = ids.iter().map(|v| v.len()).max().unwrap_or(0);
     let mut flat = Vec::new();
@@ -208,7 +238,11 @@ fn agrees_with_candle_bert_model() {
     let mask = Tensor::from_vec(mask, (texts.len(), max), &dev).expect("t");
     let types = input.zeros_like().expect("t");
     let out = bert.forward(&input, &types, Some(&mask)).expect("fwd"); // (b, s, h)
-    let m = mask.to_dtype(DType::F32).expect("t").unsqueeze(2).expect("t");
+    let m = mask
+        .to_dtype(DType::F32)
+        .expect("t")
+        .unsqueeze(2)
+        .expect("t");
     let pooled = (out.broadcast_mul(&m).expect("t").sum(1).expect("t"))
         .broadcast_div(&m.sum(1).expect("t"))
         .expect("t");
@@ -225,7 +259,11 @@ fn missing_dir_is_error_naming_path() {
     let p = Path::new("/nonexistent/nw-embed-test-model-dir");
     match Embedder::load(p) {
         Err(e @ EmbedError::MissingFile(_)) => {
-            assert!(e.to_string().contains("/nonexistent/nw-embed-test-model-dir"), "{e}")
+            assert!(
+                e.to_string()
+                    .contains("/nonexistent/nw-embed-test-model-dir"),
+                "{e}"
+            )
         }
         other => panic!("expected MissingFile, got {other:?}"),
     }

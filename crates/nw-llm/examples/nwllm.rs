@@ -9,13 +9,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     }
     let path = PathBuf::from(&args[1]);
-    let threads = std::env::var("NW_THREADS").ok().and_then(|s| s.parse().ok());
+    let threads = std::env::var("NW_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok());
     let opts = LoadOptions {
         threads,
         ..Default::default()
     };
     let mut m = ChatModel::load(&path, &opts)?;
-    eprintln!("loaded {} ({}) {:?}", m.name(), m.architecture(), m.load_info());
+    eprintln!(
+        "loaded {} ({}) {:?}",
+        m.name(),
+        m.architecture(),
+        m.load_info()
+    );
     match args[2].as_str() {
         "info" => {
             let r = m.render_chat(
@@ -35,7 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "ids" => {
             let q = args.get(3).cloned().unwrap_or_default();
-            let p = if args.get(4).is_some() { m.render_chat(&[ChatMessage::user(q)], true)? } else { q };
+            let p = if args.get(4).is_some() {
+                m.render_chat(&[ChatMessage::user(q)], true)?
+            } else {
+                q
+            };
             println!("{:?}", m.encode(&p)?);
         }
         "gen" => {
@@ -44,7 +55,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", g.text);
         }
         "bench" => {
-            for _ in 0..std::env::var("NW_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(1) {
+            for _ in 0..std::env::var("NW_REPS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1)
+            {
                 let r = nw_llm::bench(&mut m, 300, 128)?;
                 println!("{r:?}");
             }

@@ -37,7 +37,9 @@ pub enum LlmError {
     #[error("chat template error: {0}")]
     Template(String),
     /// Prompt plus requested tokens do not fit in the context window.
-    #[error("prompt of {prompt} tokens plus {max_new} new tokens exceeds the context length {ctx}")]
+    #[error(
+        "prompt of {prompt} tokens plus {max_new} new tokens exceeds the context length {ctx}"
+    )]
     ContextOverflow {
         prompt: usize,
         max_new: usize,

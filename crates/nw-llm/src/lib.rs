@@ -22,7 +22,6 @@ use candle_core::quantized::gguf_file::Content;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How to load a model.
@@ -142,8 +141,6 @@ pub struct LoadInfo {
     pub cache_warning: Option<String>,
 }
 
-static THREADS_SET: AtomicBool = AtomicBool::new(false);
-
 /// Set the number of compute threads.
 ///
 /// candle reads `CANDLE_NUM_THREADS` / `RAYON_NUM_THREADS` once, when its thread pools first
@@ -155,7 +152,6 @@ pub fn set_threads(n: usize) {
     let n = n.max(1).to_string();
     std::env::set_var("CANDLE_NUM_THREADS", &n);
     std::env::set_var("RAYON_NUM_THREADS", &n);
-    THREADS_SET.store(true, Ordering::Relaxed);
 }
 
 /// Threads candle will use (or uses): the env override or the number of physical cores.
@@ -179,9 +175,8 @@ impl ChatModel {
         }
         let src = requant::map_file(path)?;
         let ct = requant::read_content(&src, path)?;
-        let arch = meta_string(&ct, "general.architecture").ok_or_else(|| {
-            LlmError::Metadata("missing key `general.architecture`".into())
-        })?;
+        let arch = meta_string(&ct, "general.architecture")
+            .ok_or_else(|| LlmError::Metadata("missing key `general.architecture`".into()))?;
         if !model::SUPPORTED.contains(&arch.as_str()) {
             return Err(LlmError::UnsupportedArchitecture(arch));
         }
@@ -191,9 +186,8 @@ impl ChatModel {
             .unwrap_or_else(|| "model".into());
 
         let tokenizer = tokenizer_from_gguf(&ct)?;
-        let tok_str = |key: &str| {
-            tokenizer::meta_u32(&ct, key).and_then(|id| tokenizer.id_to_token(id))
-        };
+        let tok_str =
+            |key: &str| tokenizer::meta_u32(&ct, key).and_then(|id| tokenizer.id_to_token(id));
         let bos_token = tok_str("tokenizer.ggml.bos_token_id").unwrap_or_default();
         let eos_token = tok_str("tokenizer.ggml.eos_token_id").unwrap_or_default();
         let template = match meta_string(&ct, "tokenizer.chat_template") {

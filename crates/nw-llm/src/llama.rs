@@ -98,9 +98,8 @@ impl Llama {
     pub(crate) fn from_gguf(ct: &Content, bytes: &[u8]) -> Result<Self, LlmError> {
         let dev = Device::Cpu;
         let mut r = Cursor::new(bytes);
-        let mut get = |name: &str| -> Result<QTensor, LlmError> {
-            Ok(ct.tensor(&mut r, name, &dev)?)
-        };
+        let mut get =
+            |name: &str| -> Result<QTensor, LlmError> { Ok(ct.tensor(&mut r, name, &dev)?) };
         let n_head = md_u32(ct, "llama.attention.head_count")?;
         let n_kv = md_u32(ct, "llama.attention.head_count_kv")?;
         let n_layer = md_u32(ct, "llama.block_count")?;
@@ -157,7 +156,9 @@ impl Llama {
             let w_down = get(&p("ffn_down"))?;
             for (t, rows, n) in [(&wq, attn_dim, "attn_q"), (&wk, kv_dim, "attn_k")] {
                 if check_w(t, rows, hidden, n)? != hidden_in {
-                    return Err(LlmError::Metadata(format!("blk.{i}.{n}: padded width mismatch")));
+                    return Err(LlmError::Metadata(format!(
+                        "blk.{i}.{n}: padded width mismatch"
+                    )));
                 }
             }
             for (t, rows, n) in [
@@ -166,7 +167,9 @@ impl Llama {
                 (&w_up, ffn, "ffn_up"),
             ] {
                 if check_w(t, rows, hidden, n)? != hidden_in {
-                    return Err(LlmError::Metadata(format!("blk.{i}.{n}: padded width mismatch")));
+                    return Err(LlmError::Metadata(format!(
+                        "blk.{i}.{n}: padded width mismatch"
+                    )));
                 }
             }
             attn_in = check_w(&wo, hidden, attn_dim, "attn_output")?;
@@ -216,7 +219,9 @@ impl Llama {
         if half > 0 && have < n {
             for pos in have..n {
                 for i in 0..half {
-                    let theta = self.rope_base.powf(-((2 * i) as f32) / self.rope_dim as f32);
+                    let theta = self
+                        .rope_base
+                        .powf(-((2 * i) as f32) / self.rope_dim as f32);
                     let a = pos as f32 * theta;
                     self.rope_cos.push(a.cos());
                     self.rope_sin.push(a.sin());
@@ -240,7 +245,11 @@ impl Llama {
     }
 
     /// Logits of the last position. `index_pos == 0` restarts the KV cache.
-    pub(crate) fn forward(&mut self, tokens: &[u32], index_pos: usize) -> Result<Vec<f32>, LlmError> {
+    pub(crate) fn forward(
+        &mut self,
+        tokens: &[u32],
+        index_pos: usize,
+    ) -> Result<Vec<f32>, LlmError> {
         let m = tokens.len();
         if m == 0 {
             return Err(LlmError::EmptyPrompt);
@@ -265,7 +274,11 @@ impl Llama {
         let (h, hin) = (self.hidden, self.hidden_in);
 
         let ids = Tensor::new(tokens, &dev)?;
-        let emb = self.embed.embedding(&ids)?.flatten_all()?.to_vec1::<f32>()?;
+        let emb = self
+            .embed
+            .embedding(&ids)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
         // Residual stream, m x h.
         let mut x = vec![0f32; m * h];
         for i in 0..m {

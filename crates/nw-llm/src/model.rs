@@ -45,7 +45,11 @@ impl Weights {
     }
 
     /// Logits for the last position, as a Vec. `index_pos == 0` starts a fresh KV cache.
-    pub(crate) fn forward(&mut self, tokens: &[u32], index_pos: usize) -> Result<Vec<f32>, LlmError> {
+    pub(crate) fn forward(
+        &mut self,
+        tokens: &[u32],
+        index_pos: usize,
+    ) -> Result<Vec<f32>, LlmError> {
         if let Weights::Llama(m) = self {
             return m.forward(tokens, index_pos);
         }

@@ -59,7 +59,8 @@ impl Sampler {
             sum += p;
             self.probs.push((p, i as u32));
         }
-        if !(sum > 0.0) || !sum.is_finite() {
+        // NaN-safe: a NaN sum fails `sum > 0.0` too.
+        if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
             return Ok(argmax(logits));
         }
         if let Some(top_p) = self.top_p {

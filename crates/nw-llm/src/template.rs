@@ -35,7 +35,11 @@ fn template_err(e: minijinja::Error) -> LlmError {
 }
 
 impl ChatTemplate {
-    pub(crate) fn new(source: &str, bos_token: String, eos_token: String) -> Result<Self, LlmError> {
+    pub(crate) fn new(
+        source: &str,
+        bos_token: String,
+        eos_token: String,
+    ) -> Result<Self, LlmError> {
         let mut env = Environment::new();
         // Same settings as transformers' apply_chat_template (jinja2 sandbox).
         env.set_trim_blocks(true);

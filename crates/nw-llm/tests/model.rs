@@ -54,7 +54,10 @@ fn loads_and_reports_llama() {
     assert_eq!(m.architecture(), "llama");
     assert!(!m.name().is_empty());
     let stops = m.stop_token_ids();
-    assert!(stops.contains(&2), "<|im_end|> (2) must stop generation: {stops:?}");
+    assert!(
+        stops.contains(&2),
+        "<|im_end|> (2) must stop generation: {stops:?}"
+    );
     assert!(m.context_length() >= 2048);
 }
 
@@ -186,7 +189,9 @@ fn truncated_and_corrupt_files_are_errors() {
     };
     // Random bytes.
     let junk = dir.path().join("junk.gguf");
-    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&junk, &bytes).unwrap();
     assert!(matches!(
         ChatModel::load(&junk, &opts),
@@ -223,17 +228,30 @@ fn missing_file_error_names_the_path() {
     let p = Path::new("/nonexistent/dir/no-such-model.gguf");
     let err = ChatModel::load(p, &LoadOptions::default()).unwrap_err();
     assert!(matches!(err, LlmError::NotFound(_)));
-    assert!(err.to_string().contains("/nonexistent/dir/no-such-model.gguf"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("/nonexistent/dir/no-such-model.gguf"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unsupported_architecture_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mamba.gguf");
-    let t = QTensor::quantize(&Tensor::zeros((4, 32), candle_core::DType::F32, &Device::Cpu).unwrap(), candle_core::quantized::GgmlDType::F32).unwrap();
+    let t = QTensor::quantize(
+        &Tensor::zeros((4, 32), candle_core::DType::F32, &Device::Cpu).unwrap(),
+        candle_core::quantized::GgmlDType::F32,
+    )
+    .unwrap();
     let arch = gguf_file::Value::String("mamba".into());
     let mut f = std::fs::File::create(&p).unwrap();
-    gguf_file::write(&mut f, &[("general.architecture", &arch)], &[("w.weight", &t)]).unwrap();
+    gguf_file::write(
+        &mut f,
+        &[("general.architecture", &arch)],
+        &[("w.weight", &t)],
+    )
+    .unwrap();
     drop(f);
     let err = ChatModel::load(&p, &LoadOptions::default()).unwrap_err();
     assert!(
@@ -253,5 +271,8 @@ fn unknown_pre_tokenizer_is_an_error() {
         gguf_file::Value::String("klingon".into()),
     );
     let err = nw_llm::tokenizer_from_gguf(&ct).unwrap_err();
-    assert!(matches!(&err, LlmError::UnknownPreTokenizer(p) if p == "klingon"), "{err}");
+    assert!(
+        matches!(&err, LlmError::UnknownPreTokenizer(p) if p == "klingon"),
+        "{err}"
+    );
 }

@@ -1,0 +1,102 @@
+//! The bridge between drafting and the model runtime: finds the generation model (an explicit
+//! `--model PATH`, else the model store), loads it with `nw-llm`, and implements
+//! [`crate::draft::Rewriter`] over it. Etiquette stays in `draft`; tensors stay in `nw-llm`.
+
+use crate::draft::{RewriteRequest, Rewriter};
+use crate::error::{Error, Result};
+use nw_llm::{ChatMessage, ChatModel, LoadOptions, SamplingParams};
+use nw_store::{Role, Store};
+use std::path::{Path, PathBuf};
+
+/// Where a generation model was found.
+#[derive(Debug, Clone)]
+pub struct ModelLocation {
+    pub path: PathBuf,
+    pub sha256: Option<String>,
+}
+
+/// `--model PATH` if given (any GGUF file), else the store's default generation model.
+/// `Ok(None)` when no model is installed and none was asked for by path.
+pub fn locate(explicit: Option<&Path>) -> Result<Option<ModelLocation>> {
+    if let Some(path) = explicit {
+        if !path.is_file() {
+            return Err(Error::Usage(format!("--model {}: no such file", path.display())));
+        }
+        return Ok(Some(ModelLocation { path: path.to_path_buf(), sha256: None }));
+    }
+    let store = Store::discover();
+    match store.default_for(Role::Generate) {
+        Ok(located) => {
+            let sha256 = located.spec.files.first().map(|f| f.sha256.clone());
+            let path = located.files.first().cloned().ok_or_else(|| Error::Model(format!("{} has no files", located.spec.name)))?;
+            Ok(Some(ModelLocation { path, sha256 }))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+/// The hint printed when `--engine auto` finds no model.
+pub const NO_MODEL_HINT: &str =
+    "hint: no language model installed, so this draft is rule-built; run models/fetch (or `notewright models pull smollm2-135m-instruct`) to add one";
+
+/// Sampling for rewrites: low temperature so the small model stays close to the grounded
+/// skeleton; the first candidate is greedy.
+fn params(seed: u64, attempt: u64, max_chars: usize) -> SamplingParams {
+    SamplingParams {
+        // About 3.5 characters per token in English; a little room over the limit so the
+        // verifier, not a truncation, rejects a long answer.
+        max_new_tokens: (max_chars / 3 + 16).min(400),
+        temperature: if attempt == 0 { 0.0 } else { 0.3 },
+        top_p: Some(0.9),
+        repeat_penalty: 1.1,
+        repeat_last_n: 64,
+        seed,
+    }
+}
+
+/// A loaded chat model that rewrites skeletons.
+pub struct ModelRewriter {
+    model: ChatModel,
+    candidates: usize,
+}
+
+impl ModelRewriter {
+    pub fn load(location: &ModelLocation, threads: Option<usize>) -> Result<ModelRewriter> {
+        let opts = LoadOptions { threads, cache_dir: None, source_sha256: location.sha256.clone() };
+        let model = ChatModel::load(&location.path, &opts).map_err(|e| Error::Model(e.to_string()))?;
+        Ok(ModelRewriter { model, candidates: 3 })
+    }
+
+    pub fn with_candidates(mut self, n: usize) -> Self {
+        self.candidates = n.max(1);
+        self
+    }
+
+    pub fn chat_model(&mut self) -> &mut ChatModel {
+        &mut self.model
+    }
+}
+
+impl Rewriter for ModelRewriter {
+    fn model_name(&self) -> String {
+        self.model.name().to_string()
+    }
+
+    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<String> {
+        // An empty system prompt leaves the model's own default in place (see rewrite_system.j2).
+        let mut messages = Vec::with_capacity(2);
+        if !request.system.trim().is_empty() {
+            messages.push(ChatMessage::system(request.system.trim()));
+        }
+        messages.push(ChatMessage::user(request.user.trim()));
+        let mut prompt = self.model.render_chat(&messages, true).map_err(|e| Error::Model(e.to_string()))?;
+        prompt.push_str(request.answer_prefix);
+        let params = params(request.seed, request.attempt, request.max_chars);
+        let generation = self.model.generate(&prompt, &params).map_err(|e| Error::Model(e.to_string()))?;
+        Ok(format!("{}{}", request.answer_prefix, generation.text))
+    }
+
+    fn candidates(&self) -> usize {
+        self.candidates
+    }
+}
