@@ -135,6 +135,8 @@ pub struct BatchNote {
     pub text: String,
     /// The expected label when the batch is labelled (for `eval`).
     pub label: Option<String>,
+    /// The line of the file it starts on.
+    pub line: usize,
 }
 
 /// Read a batch of notes: a LinkedIn `Invitations.csv` (INCOMING rows, `Message` column; id = row
@@ -175,6 +177,7 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
             id: parsed.id.unwrap_or_else(|| serde_json::Value::from(line_no)),
             text: parsed.text,
             label: parsed.label,
+            line: line_no,
         });
     }
     Ok(notes)
@@ -231,7 +234,7 @@ fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         let text = record.get(message_col).unwrap_or("").to_string();
         check_note_size(&text, source.clone()).map_err(|e| relocate(e, line))?;
         let label = label_col.and_then(|c| record.get(c)).map(|s| s.trim().to_string());
-        notes.push(BatchNote { id: serde_json::Value::from(index + 1), text, label });
+        notes.push(BatchNote { id: serde_json::Value::from(index + 1), text, label, line });
     }
     Ok(notes)
 }

@@ -8,7 +8,9 @@
 pub mod check;
 pub mod classify;
 pub mod draft;
+pub mod embed_classifier;
 pub mod error;
+pub mod eval;
 pub mod facts;
 pub mod input;
 pub mod me;

@@ -14,6 +14,29 @@ pub fn classification(c: &Classification) -> String {
     out
 }
 
+/// `--explain`: the signals behind a label and the nearest labelled examples.
+pub fn explanation(c: &Classification, neighbours: &[crate::embed_classifier::Neighbour]) -> String {
+    let mut out = format!(
+        "probabilities: genuine {:.2}, vague {:.2}, sales_pitch {:.2}\nsignals:\n",
+        c.probabilities[0], c.probabilities[1], c.probabilities[2]
+    );
+    if c.hits.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for h in &c.hits {
+        let evidence = if h.evidence.is_empty() { String::new() } else { format!(" \"{}\"", h.evidence) };
+        let _ = writeln!(out, "  {:+.1} {}: {}{evidence}", h.weight, h.label, h.reason);
+    }
+    if !neighbours.is_empty() {
+        out.push_str("nearest labelled examples:\n");
+        for n in neighbours {
+            let text: String = n.text.chars().take(90).collect::<String>().replace('\n', " ");
+            let _ = writeln!(out, "  {:.2} {}: {text}", n.similarity, n.label);
+        }
+    }
+    out
+}
+
 fn draft_header(d: &Draft) -> String {
     let mut engine = d.engine.clone();
     if let (Some(model), "model") = (&d.model, d.engine.as_str()) {

@@ -34,6 +34,11 @@ pub enum Command {
     /// Lint a note I wrote before sending it: a 0-100 score and each finding with a fix.
     #[command(after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt")]
     Check(CheckArgs),
+    /// Measure a classifier on labelled notes (accuracy, macro-F1, confusion matrix), or cross-validate.
+    #[command(after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5")]
+    Eval(EvalArgs),
+    /// Print speed figures: model load, prefill and generation tok/s, draft latency, classification notes/s, peak RSS.
+    Bench(BenchArgs),
     /// Manage the local models: list, path, verify, pull, import.
     #[command(subcommand)]
     Models(crate::cli::models::ModelsCommand),
@@ -46,10 +51,12 @@ pub enum Command {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClassifyEngine {
-    /// The best engine available.
+    /// The embedding classifier when its model is installed, else the rules.
     Auto,
     /// Transparent rule signals only.
     Rules,
+    /// Sentence embeddings plus the rule signals (error if the embedding model is missing).
+    Embed,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,9 +93,43 @@ pub struct ClassifyArgs {
     pub input: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub engine: ClassifyEngine,
+    /// Also show the rule signals and the nearest labelled examples behind the label.
+    #[arg(long, conflicts_with = "input")]
+    pub explain: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Labelled notes: JSONL ({"text", "label"} per line) or an Invitations.csv with a `label` column.
+    #[arg(long, value_name = "FILE", required_unless_present = "cv")]
+    pub input: Option<PathBuf>,
+    /// K-fold cross-validation on the built-in labelled corpus instead.
+    #[arg(long, value_name = "K", conflicts_with = "input", value_parser = clap::value_parser!(u32).range(2..=50))]
+    pub cv: Option<u32>,
+    #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
+    pub engine: ClassifyEngine,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// A GGUF chat model to measure instead of the installed default.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Compute threads (default: physical cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+    /// How many notes the classification benchmark runs.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub notes: usize,
+    /// Draft rounds over the example profiles for the latency figures.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub rounds: usize,
 }
 
 #[derive(Args, Debug)]

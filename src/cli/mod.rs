@@ -1,17 +1,20 @@
 //! The thin binary: arguments → library calls → printed output.
 
 pub mod args;
+mod bench;
+mod engines;
 pub mod models;
 
-use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, DraftEngine, TriageArgs};
+use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, EvalArgs, TriageArgs};
+use engines::{rewriter, Classifier};
 use clap::CommandFactory;
-use notewright::classify::{self, Classification};
 use notewright::draft::{DraftOptions, Drafter, Rewriter};
-use notewright::model::{self, ModelRewriter};
 use notewright::error::{Error, Result, Source};
 use notewright::me::Me;
 use notewright::profile::Profile;
 use notewright::prompts::Prompts;
+use notewright::embed_classifier;
+use notewright::eval;
 use notewright::{check, input, output, triage};
 use std::io::{IsTerminal, Write};
 
@@ -21,6 +24,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Triage(args) => run_triage(args),
         Command::Draft(args) => run_draft(args),
         Command::Check(args) => run_check(args),
+        Command::Eval(args) => run_eval(args),
+        Command::Bench(args) => bench::run(args),
         Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "notewright", &mut std::io::stdout());
@@ -40,11 +45,7 @@ fn note_from(text: Option<String>) -> Result<String> {
     }
 }
 
-fn classify_note(note: &str) -> Classification {
-    classify::classify_rules(note)
-}
-
-fn print(text: &str) -> Result<()> {
+pub(crate) fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
@@ -58,27 +59,105 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 fn run_classify(args: ClassifyArgs) -> Result<()> {
+    let classifier = Classifier::new(args.engine)?;
     if let Some(path) = &args.input {
         let notes = input::read_batch(path)?;
         let bar = progress_bar(notes.len());
         let mut lines = String::new();
-        for note in &notes {
-            let c = classify_note(&note.text);
-            let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
-            if let serde_json::Value::Object(map) = &mut value {
-                map.insert("id".into(), note.id.clone());
+        // Chunks keep the embedding batches large and the progress bar moving.
+        for chunk in notes.chunks(256) {
+            let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
+            for (note, c) in chunk.iter().zip(classifier.classify_batch(&texts)?) {
+                let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert("id".into(), note.id.clone());
+                }
+                lines.push_str(&value.to_string());
+                lines.push('\n');
             }
-            lines.push_str(&value.to_string());
-            lines.push('\n');
-            bar.inc(1);
+            bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
         // Everything was read and classified before the first line is written: no half output.
         return print(&lines);
     }
     let note = note_from(args.text)?;
-    let c = classify_note(&note);
-    print(&if args.json { json(&c)? } else { output::classification(&c) })
+    let c = classifier.classify(&note)?;
+    let neighbours = match (&classifier, args.explain) {
+        (Classifier::Embed(e), true) => e.neighbours(&note, 3)?,
+        _ => Vec::new(),
+    };
+    if args.json {
+        let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
+        if args.explain {
+            if let serde_json::Value::Object(map) = &mut value {
+                map.insert("signals".into(), serde_json::to_value(&c.hits).unwrap_or_default());
+                map.insert("probabilities".into(), serde_json::json!({
+                    "genuine": c.probabilities[0], "vague": c.probabilities[1], "sales_pitch": c.probabilities[2],
+                }));
+                map.insert("neighbours".into(), serde_json::to_value(&neighbours).unwrap_or_default());
+            }
+        }
+        return print(&json(&value)?);
+    }
+    let mut text = output::classification(&c);
+    if args.explain {
+        text.push_str(&output::explanation(&c, &neighbours));
+    }
+    print(&text)
+}
+
+fn run_eval(args: EvalArgs) -> Result<()> {
+    let classifier = Classifier::new(args.engine)?;
+    let report = match (&args.input, args.cv) {
+        (Some(path), _) => {
+            let examples = eval::read_labelled(path)?;
+            let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+            let predictions: Vec<(notewright::signals::Label, f64)> =
+                classifier.classify_batch(&texts)?.into_iter().map(|c| (c.label, c.confidence)).collect();
+            eval::evaluate(classifier.name(), &examples, &predictions)
+        }
+        (None, Some(k)) => cross_validate(&classifier, k as usize)?,
+        (None, None) => return Err(Error::Usage("eval needs --input FILE or --cv K".into())),
+    };
+    print(&if args.json { json(&report)? } else { eval::render(&report) })
+}
+
+/// K-fold cross-validation on the built-in corpus. The rules have no training step, so for them
+/// this is a plain evaluation; the embedding classifier is retrained on each fold's complement.
+fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
+    let corpus = embed_classifier::corpus();
+    let examples: Vec<eval::Example> = corpus
+        .iter()
+        .map(|n| eval::Example { id: n.id.clone().unwrap_or_default(), text: n.text.clone(), label: n.label })
+        .collect();
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let mut predictions = vec![(notewright::signals::Label::Vague, 0.0); examples.len()];
+    match classifier {
+        Classifier::Rules => {
+            for (p, c) in predictions.iter_mut().zip(classifier.classify_batch(&texts)?) {
+                *p = (c.label, c.confidence);
+            }
+        }
+        Classifier::Embed(e) => {
+            let embeddings = e.embedder().embed(&texts).map_err(|err| Error::Model(err.to_string()))?;
+            let labels: Vec<_> = examples.iter().map(|e| e.label).collect();
+            for fold in eval::folds(&labels, k) {
+                let in_fold: std::collections::HashSet<usize> = fold.iter().copied().collect();
+                let train: Vec<_> = (0..examples.len())
+                    .filter(|i| !in_fold.contains(i))
+                    .map(|i| (embeddings[i].clone(), texts[i], labels[i]))
+                    .collect();
+                let test: Vec<_> = fold.iter().map(|&i| (embeddings[i].clone(), texts[i])).collect();
+                for (&i, c) in fold.iter().zip(embed_classifier::fit_predict(&train, &test)) {
+                    predictions[i] = (c.label, c.confidence);
+                }
+            }
+        }
+    }
+    let mut report = eval::evaluate(&format!("{} ({k}-fold cross-validation)", classifier.name()), &examples, &predictions);
+    report.engine = format!("{} ({k}-fold cross-validation)", classifier.name());
+    Ok(report)
 }
 
 /// A progress bar on a terminal, nothing when stderr is piped.
@@ -87,32 +166,6 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
         indicatif::ProgressBar::new(len as u64)
     } else {
         indicatif::ProgressBar::hidden()
-    }
-}
-
-/// The model for `--engine model|auto`, or none for rule drafts. `auto` without a model prints a
-/// one-line hint; `model` without one is an error.
-fn rewriter(engine: DraftEngine, common: &args::Common) -> Result<Option<ModelRewriter>> {
-    if engine == DraftEngine::Rules {
-        return Ok(None);
-    }
-    let threads = common.threads.map(|t| t as usize);
-    match (model::locate(common.model.as_deref())?, engine) {
-        (Some(location), DraftEngine::Model) => Ok(Some(ModelRewriter::load(&location, threads)?)),
-        (Some(location), _) => match ModelRewriter::load(&location, threads) {
-            Ok(m) => Ok(Some(m)),
-            Err(e) => {
-                eprintln!("warning: {e}; using the rule engine");
-                Ok(None)
-            }
-        },
-        (None, DraftEngine::Model) => Err(Error::Usage(
-            "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
-        )),
-        (None, _) => {
-            eprintln!("{}", model::NO_MODEL_HINT);
-            Ok(None)
-        }
     }
 }
 
@@ -149,7 +202,7 @@ fn run_triage(args: TriageArgs) -> Result<()> {
     }
     let me = Me::resolve(args.common.me.as_deref())?;
     let prompts = Prompts::load(args.common.prompts.as_deref())?;
-    let note = classify_note(profile.note.as_deref().unwrap_or(""));
+    let note = Classifier::new(args.classify_engine)?.classify(profile.note.as_deref().unwrap_or(""))?;
     let decision = triage::triage(&profile, &note, &me.policy);
     let reply = match decision.action.reply_kind() {
         Some(kind) => {

@@ -1,0 +1,118 @@
+//! `notewright bench`: speed figures for this machine. Not a test: it prints what it measures.
+
+use super::args::{BenchArgs, ClassifyEngine};
+use super::engines::Classifier;
+use super::print;
+use notewright::draft::{DraftKind, DraftOptions, Drafter, Rewriter};
+use notewright::embed_classifier;
+use notewright::error::{Error, Result};
+use notewright::me::Me;
+use notewright::model::{self, ModelRewriter};
+use notewright::profile::Profile;
+use notewright::prompts::Prompts;
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+/// Peak resident memory of this process so far (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn example_profiles() -> Vec<Profile> {
+    let Ok(entries) = std::fs::read_dir("examples") else { return Vec::new() };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    paths.sort();
+    paths.iter().filter_map(|p| Profile::load(p).ok()).collect()
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let mut out = String::new();
+    let threads = args.threads.map(|t| t as usize);
+    if let Some(n) = threads {
+        nw_llm::set_threads(n);
+    }
+    let _ = writeln!(out, "threads: {}", nw_llm::effective_threads());
+
+    // Classification throughput.
+    let corpus = embed_classifier::corpus();
+    let notes: Vec<&str> = corpus.iter().map(|n| n.text.as_str()).cycle().take(args.notes).collect();
+    for engine in [ClassifyEngine::Rules, ClassifyEngine::Embed] {
+        let t = Instant::now();
+        let classifier = match Classifier::new(engine) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = writeln!(out, "classify {engine:?}: skipped ({e})");
+                continue;
+            }
+        };
+        let load = t.elapsed();
+        let t = Instant::now();
+        let labels = classifier.classify_batch(&notes)?;
+        let secs = t.elapsed().as_secs_f64();
+        let _ = writeln!(
+            out,
+            "classify {:<5}: {} notes in {:.2} s = {:.0} notes/s (load {:.2} s)",
+            classifier.name(),
+            labels.len(),
+            secs,
+            labels.len() as f64 / secs.max(1e-9),
+            load.as_secs_f64()
+        );
+    }
+
+    // The language model.
+    match model::locate(args.model.as_deref())? {
+        None => {
+            let _ = writeln!(out, "model: skipped ({})", model::NO_MODEL_HINT);
+        }
+        Some(location) => {
+            let t = Instant::now();
+            let mut rewriter = ModelRewriter::load(&location, threads)?;
+            let load = t.elapsed();
+            let report = nw_llm::bench(rewriter.chat_model(), 300, 128).map_err(|e| Error::Model(e.to_string()))?;
+            let _ = writeln!(out, "model {}: load {:.2} s", rewriter.model_name(), load.as_secs_f64());
+            let _ = writeln!(
+                out,
+                "  prefill: {} tokens at {:.0} tok/s; generation: {} tokens at {:.1} tok/s",
+                report.prompt_tokens, report.prefill_tok_s, report.decode_tokens, report.decode_tok_s
+            );
+            let prompts = Prompts::builtin();
+            let me = Me { name: Some("Sam Okafor".into()), ..Me::default() };
+            let profiles = example_profiles();
+            let mut latencies = Vec::new();
+            let mut model_wins = 0;
+            for _ in 0..args.rounds.max(1) {
+                for profile in &profiles {
+                    let drafter = Drafter::new(&prompts, profile, &me);
+                    let t = Instant::now();
+                    let draft = drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut rewriter as &mut dyn Rewriter))?;
+                    latencies.push(t.elapsed());
+                    model_wins += usize::from(draft.first().is_some_and(|d| d.engine == "model"));
+                }
+            }
+            latencies.sort();
+            let _ = writeln!(
+                out,
+                "  draft invite --engine model over {} example drafts: p50 {:.2} s, p95 {:.2} s; model draft passed the verifier in {model_wins}",
+                latencies.len(),
+                percentile(&latencies, 50.0).as_secs_f64(),
+                percentile(&latencies, 95.0).as_secs_f64()
+            );
+        }
+    }
+    if let Some(rss) = peak_rss_mb() {
+        let _ = writeln!(out, "peak RSS: {rss:.0} MB");
+    }
+    print(&out)
+}

@@ -1,0 +1,84 @@
+//! Choosing engines from `--engine`: the rule classifier or the embedding classifier, the rule
+//! drafter or the model rewriter. `auto` takes a model when one is installed.
+
+use super::args::{ClassifyEngine, Common, DraftEngine};
+use notewright::classify::{self, Classification};
+use notewright::embed_classifier::EmbedClassifier;
+use notewright::error::{Error, Result};
+use notewright::model::{self, ModelRewriter};
+use nw_store::{Role, Store};
+
+pub enum Classifier {
+    Rules,
+    Embed(Box<EmbedClassifier>),
+}
+
+impl Classifier {
+    pub fn new(engine: ClassifyEngine) -> Result<Classifier> {
+        if engine == ClassifyEngine::Rules {
+            return Ok(Classifier::Rules);
+        }
+        let located = Store::discover().default_for(Role::Embed);
+        match (located, engine) {
+            (Ok(model), _) => {
+                let sha = model.spec.files.iter().map(|f| f.sha256.as_str()).collect::<Vec<_>>().join(",");
+                match EmbedClassifier::load(&model.dir, &sha, None) {
+                    Ok(c) => Ok(Classifier::Embed(Box::new(c))),
+                    Err(e) if engine == ClassifyEngine::Auto => {
+                        eprintln!("warning: {e}; using the rule classifier");
+                        Ok(Classifier::Rules)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            (Err(_), ClassifyEngine::Embed) => Err(Error::Usage(
+                "--engine embed: the embedding model is not installed; run models/fetch or `notewright models pull all-minilm-l6-v2`".into(),
+            )),
+            (Err(_), _) => Ok(Classifier::Rules),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Classifier::Rules => "rules",
+            Classifier::Embed(_) => "embed",
+        }
+    }
+
+    pub fn classify_batch(&self, notes: &[&str]) -> Result<Vec<Classification>> {
+        match self {
+            Classifier::Rules => Ok(notes.iter().map(|n| classify::classify_rules(n)).collect()),
+            Classifier::Embed(c) => c.classify_batch(notes),
+        }
+    }
+
+    pub fn classify(&self, note: &str) -> Result<Classification> {
+        Ok(self.classify_batch(&[note])?.remove(0))
+    }
+}
+
+/// The model for `--engine model|auto`, or none for rule drafts. `auto` without a model prints a
+/// one-line hint; `model` without one is an error.
+pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewriter>> {
+    if engine == DraftEngine::Rules {
+        return Ok(None);
+    }
+    let threads = common.threads.map(|t| t as usize);
+    match (model::locate(common.model.as_deref())?, engine) {
+        (Some(location), DraftEngine::Model) => Ok(Some(ModelRewriter::load(&location, threads)?)),
+        (Some(location), _) => match ModelRewriter::load(&location, threads) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) => {
+                eprintln!("warning: {e}; using the rule engine");
+                Ok(None)
+            }
+        },
+        (None, DraftEngine::Model) => Err(Error::Usage(
+            "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
+        )),
+        (None, _) => {
+            eprintln!("{}", model::NO_MODEL_HINT);
+            Ok(None)
+        }
+    }
+}
