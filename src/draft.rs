@@ -133,11 +133,19 @@ pub trait Rewriter {
     /// One candidate rewrite for a chat of `system` + `user`, sampled with `seed`. The answer
     /// starts with `answer_prefix` (the greeting, which anchors a small model) and should fit in
     /// `max_chars` characters; the returned text includes the prefix.
-    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<String>;
+    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<Candidate>;
     /// How many candidates to try per draft.
     fn candidates(&self) -> usize {
         3
     }
+}
+
+/// What a [`Rewriter`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub text: String,
+    /// False when the model ran out of tokens mid-message: such text is never used.
+    pub finished: bool,
 }
 
 /// One call to a [`Rewriter`].
@@ -324,7 +332,12 @@ impl<'a> Drafter<'a> {
         let user = self.prompts.render("rewrite_user.j2", &ctx)?;
         let mut best: Option<(f32, String)> = None;
         let mut first_failure: Option<String> = None;
+        let mut passed = 0;
         for attempt in 0..model.candidates() as u64 {
+            // Enough choice once one candidate passed and two were tried: keeps drafting fast.
+            if passed > 0 && attempt >= 2 {
+                break;
+            }
             let raw = model.rewrite(&RewriteRequest {
                 system: &system,
                 user: &user,
@@ -333,16 +346,20 @@ impl<'a> Drafter<'a> {
                 attempt,
                 max_chars: skeleton.limit,
             })?;
-            let candidate = clean_model_output(&raw);
             if std::env::var_os("NOTEWRIGHT_DEBUG").is_some() {
                 eprintln!("[model candidate {attempt}] {raw:?}");
             }
+            let candidate = clean_model_output(&raw.text);
             let mut verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
             let fidelity = fidelity(&candidate, &skeleton.text);
             if fidelity < MIN_FIDELITY {
                 verdict.problems.push(verify::Problem::Drifted { percent: (fidelity * 100.0).round() as u8 });
             }
+            if !raw.finished {
+                verdict.problems.push(verify::Problem::Unfinished);
+            }
             if verdict.passed() {
+                passed += 1;
                 let score = naturalness(&candidate, &skeleton.text, skeleton.limit) + fidelity;
                 if best.as_ref().is_none_or(|(s, _)| score > *s) {
                     best = Some((score, candidate));
@@ -532,8 +549,8 @@ mod tests {
         fn model_name(&self) -> String {
             "fake".into()
         }
-        fn rewrite(&mut self, _: &RewriteRequest<'_>) -> Result<String> {
-            Ok(self.0.remove(0).to_string())
+        fn rewrite(&mut self, _: &RewriteRequest<'_>) -> Result<Candidate> {
+            Ok(Candidate { text: self.0.remove(0).to_string(), finished: true })
         }
         fn candidates(&self) -> usize {
             self.0.len()

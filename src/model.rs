@@ -2,7 +2,7 @@
 //! `--model PATH`, else the model store), loads it with `nw-llm`, and implements
 //! [`crate::draft::Rewriter`] over it. Etiquette stays in `draft`; tensors stay in `nw-llm`.
 
-use crate::draft::{RewriteRequest, Rewriter};
+use crate::draft::{Candidate, RewriteRequest, Rewriter};
 use crate::error::{Error, Result};
 use nw_llm::{ChatMessage, ChatModel, LoadOptions, SamplingParams};
 use nw_store::{Role, Store};
@@ -43,9 +43,9 @@ pub const NO_MODEL_HINT: &str =
 /// skeleton; the first candidate is greedy.
 fn params(seed: u64, attempt: u64, max_chars: usize) -> SamplingParams {
     SamplingParams {
-        // About 3.5 characters per token in English; a little room over the limit so the
-        // verifier, not a truncation, rejects a long answer.
-        max_new_tokens: (max_chars / 3 + 16).min(400),
+        // About 3.5 characters per token in English, plus a little room: a longer answer would
+        // break the limit anyway, and an unfinished one is rejected.
+        max_new_tokens: (max_chars * 2 / 7 + 12).min(400),
         temperature: if attempt == 0 { 0.0 } else { 0.3 },
         top_p: Some(0.9),
         repeat_penalty: 1.1,
@@ -82,7 +82,7 @@ impl Rewriter for ModelRewriter {
         self.model.name().to_string()
     }
 
-    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<String> {
+    fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<Candidate> {
         // An empty system prompt leaves the model's own default in place (see rewrite_system.j2).
         let mut messages = Vec::with_capacity(2);
         if !request.system.trim().is_empty() {
@@ -93,7 +93,7 @@ impl Rewriter for ModelRewriter {
         prompt.push_str(request.answer_prefix);
         let params = params(request.seed, request.attempt, request.max_chars);
         let generation = self.model.generate(&prompt, &params).map_err(|e| Error::Model(e.to_string()))?;
-        Ok(format!("{}{}", request.answer_prefix, generation.text))
+        Ok(Candidate { text: format!("{}{}", request.answer_prefix, generation.text), finished: generation.stopped_on_eos })
     }
 
     fn candidates(&self) -> usize {

@@ -243,7 +243,12 @@ fn compiled() -> &'static [CompiledSignal] {
             .map(|spec| CompiledSignal {
                 spec,
                 // The table is static and covered by tests; a bad pattern is a programming error.
-                regex: Regex::new(spec.pattern).unwrap_or_else(|e| panic!("signal pattern {:?}: {e}", spec.kind)),
+                // ASCII word boundaries: the folded text has no accents left, and a Unicode `\b`
+                // makes the fast lazy DFA give up on any non-ASCII byte (emoji, CJK).
+                regex: regex::RegexBuilder::new(&spec.pattern.replace(r"\b", r"(?-u:\b)"))
+                    .dfa_size_limit(8 << 20)
+                    .build()
+                    .unwrap_or_else(|e| panic!("signal pattern {:?}: {e}", spec.kind)),
             })
             .collect()
     })

@@ -10,6 +10,9 @@ pub fn char_count(text: &str) -> usize {
 /// Lower-case, strip accents, map curly quotes and dashes to ASCII, and collapse whitespace, so
 /// that phrase matching works across "I’d"/"I'd", "Müller"/"muller" and stray spaces.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return fold_ascii(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
     for c in text.nfd() {
@@ -34,6 +37,27 @@ pub fn fold(text: &str) -> String {
             last_space = true;
         } else {
             out.extend(c.to_lowercase());
+            last_space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// [`fold`] for ASCII text, which has no accents or typographic quotes to map (the common case).
+fn fold_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = true;
+    for b in text.bytes() {
+        if b.is_ascii_whitespace() || b == 0x0b {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(if b == b'`' { '\'' } else { b.to_ascii_lowercase() as char });
             last_space = false;
         }
     }
@@ -139,6 +163,7 @@ mod tests {
     fn fold_strips_accents_quotes_and_spaces() {
         assert_eq!(fold("  I’d  like\tMÜLLER  Café "), "i'd like muller cafe");
         assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold(" Hi\n\tTHERE `x` "), "hi there 'x'");
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub enum Problem {
     GenericPhrase { text: String },
     /// A model rewrite whose words mostly do not come from the draft it was asked to rewrite.
     Drifted { percent: u8 },
+    /// A model rewrite cut off by its token budget.
+    Unfinished,
 }
 
 impl std::fmt::Display for Problem {
@@ -70,6 +72,7 @@ impl std::fmt::Display for Problem {
             Problem::UnknownNumber { text } => write!(f, "states the number \"{text}\", which is not in the inputs"),
             Problem::UnknownLink { text } => write!(f, "contains the link \"{text}\", which is not in the inputs"),
             Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
+            Problem::Unfinished => f.write_str("the model stopped mid-message"),
             Problem::Drifted { percent } => write!(f, "drifted from the draft: only {percent}% of its words come from it"),
         }
     }

@@ -27,12 +27,12 @@ fn write(dir: &Path, name: &str, text: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn classify_argument_stdin_and_json() {
-    nw().args(["classify", "I'd like to add you to my professional network on LinkedIn."])
+    nw().args(["classify", "--engine", "rules", "I'd like to add you to my professional network on LinkedIn."])
         .assert()
         .success()
         .stdout(predicate::str::starts_with("vague ("))
         .stdout(predicate::str::contains("default invitation text"));
-    let v = json_of(nw().args(["classify", "--json"]).write_stdin(
+    let v = json_of(nw().args(["classify", "--engine", "rules", "--json"]).write_stdin(
         "Hi Ana,\nwe help clinics like yours fill 30% more slots.\nBook a free demo: https://calendly.com/x\n",
     ));
     assert_eq!(v["label"], "sales_pitch");
@@ -50,7 +50,7 @@ fn classify_batch_jsonl_and_invitations_csv() {
         "notes.jsonl",
         b"{\"id\": \"a\", \"text\": \"\", \"extra\": true}\n{\"id\": 7, \"text\": \"Great meeting you at the Lisbon Data Summit, Dana!\"}\n",
     );
-    let out = nw().args(["classify", "--input"]).arg(&jsonl).output().unwrap();
+    let out = nw().args(["classify", "--engine", "rules", "--input"]).arg(&jsonl).output().unwrap();
     assert!(out.status.success());
     let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
@@ -67,7 +67,7 @@ fn classify_batch_jsonl_and_invitations_csv() {
          Me,Bob,\"1/30/26, 9:00 AM\",Hello Bob,OUTGOING,u,v\n"
             .as_bytes(),
     );
-    let out = nw().args(["classify", "--input"]).arg(&csv).output().unwrap();
+    let out = nw().args(["classify", "--engine", "rules", "--input"]).arg(&csv).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("\"sales_pitch\""), "{text}");
@@ -160,10 +160,10 @@ fn bad_input_exits_2_with_a_useful_message() {
             .stderr(predicate::str::contains(path.file_name().unwrap().to_str().unwrap()));
     }
     nw().args(["draft", "invite", "--profile", "missing.json"]).assert().code(2).stderr(predicate::str::contains("missing.json"));
-    nw().args(["classify"]).write_stdin("").assert().code(2).stderr(predicate::str::contains("no note given"));
-    nw().args(["classify"]).write_stdin(b"abc\xfe".to_vec()).assert().code(2).stderr(predicate::str::contains("<stdin>:1:4: invalid UTF-8"));
+    nw().args(["classify", "--engine", "rules"]).write_stdin("").assert().code(2).stderr(predicate::str::contains("no note given"));
+    nw().args(["classify", "--engine", "rules"]).write_stdin(b"abc\xfe".to_vec()).assert().code(2).stderr(predicate::str::contains("<stdin>:1:4: invalid UTF-8"));
     let big = "a".repeat(10 * 1024 * 1024);
-    nw().args(["classify"]).write_stdin(big.clone()).assert().code(2).stderr(predicate::str::contains("at most"));
+    nw().args(["classify", "--engine", "rules"]).write_stdin(big.clone()).assert().code(2).stderr(predicate::str::contains("at most"));
     nw().args(["check"]).write_stdin(big).assert().code(2);
     let me = write(dir.path(), "me.toml", b"tier = \"free\"\n[policy]\nonly_meet = true\n");
     nw().args(["triage", "--profile", "examples/lee-park.json", "--me"])
@@ -173,7 +173,7 @@ fn bad_input_exits_2_with_a_useful_message() {
         .stderr(predicate::str::contains("me.toml:3:"))
         .stderr(predicate::str::contains("only_meet"));
     let bad_jsonl = write(dir.path(), "bad.jsonl", b"{\"text\": \"ok\"}\n{\"txt\": \"oops\"}\n");
-    nw().args(["classify", "--input"]).arg(&bad_jsonl).assert().code(2).stdout(predicate::str::is_empty()).stderr(predicate::str::contains("bad.jsonl:2:"));
+    nw().args(["classify", "--engine", "rules", "--input"]).arg(&bad_jsonl).assert().code(2).stdout(predicate::str::is_empty()).stderr(predicate::str::contains("bad.jsonl:2:"));
     nw().args(["draft", "invite"]).assert().code(2).stderr(predicate::str::contains("--profile"));
     nw().args(["draft", "invite", "--profile", "examples/dana-reyes.json", "--tone", "loud"]).assert().code(2);
 }

@@ -47,7 +47,10 @@ impl Classifier {
 
     pub fn classify_batch(&self, notes: &[&str]) -> Result<Vec<Classification>> {
         match self {
-            Classifier::Rules => Ok(notes.iter().map(|n| classify::classify_rules(n)).collect()),
+            Classifier::Rules => {
+                use rayon::prelude::*;
+                Ok(notes.par_iter().map(|n| classify::classify_rules(n)).collect())
+            }
             Classifier::Embed(c) => c.classify_batch(notes),
         }
     }
@@ -64,9 +67,16 @@ pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewr
         return Ok(None);
     }
     let threads = common.threads.map(|t| t as usize);
+    // A file the user named that does not load is bad input (exit 2), named in the message.
+    let load = |location: &model::ModelLocation| {
+        ModelRewriter::load(location, threads).map_err(|e| match &common.model {
+            Some(path) => Error::Usage(format!("--model {}: {e}", path.display())),
+            None => e,
+        })
+    };
     match (model::locate(common.model.as_deref())?, engine) {
-        (Some(location), DraftEngine::Model) => Ok(Some(ModelRewriter::load(&location, threads)?)),
-        (Some(location), _) => match ModelRewriter::load(&location, threads) {
+        (Some(location), DraftEngine::Model) => Ok(Some(load(&location)?)),
+        (Some(location), _) => match load(&location) {
             Ok(m) => Ok(Some(m)),
             Err(e) => {
                 eprintln!("warning: {e}; using the rule engine");
