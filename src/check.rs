@@ -41,7 +41,12 @@ fn penalty(severity: Severity) -> u8 {
 pub fn check(note: &str, limit: usize) -> Report {
     let mut findings = Vec::new();
     let mut add = |code, severity, message: String, fix: &str| {
-        findings.push(Finding { code, severity, message, fix: fix.to_string() })
+        findings.push(Finding {
+            code,
+            severity,
+            message,
+            fix: fix.to_string(),
+        })
     };
     let chars = text::char_count(note);
     let folded = text::fold(note);
@@ -49,7 +54,12 @@ pub fn check(note: &str, limit: usize) -> Report {
     let has = |kind: Kind| hits.iter().any(|h| h.kind == kind);
 
     if has(Kind::Empty) {
-        add("empty", Severity::Error, "the note is empty".into(), "say how you know them and why you want to connect");
+        add(
+            "empty",
+            Severity::Error,
+            "the note is empty".into(),
+            "say how you know them and why you want to connect",
+        );
     }
     if chars > limit {
         add(
@@ -62,16 +72,22 @@ pub fn check(note: &str, limit: usize) -> Report {
     if has(Kind::DefaultText) {
         add("default_text", Severity::Error, "this is LinkedIn's default invitation text".into(), "replace it with a personal note: where you met or what you share, and why you want to connect");
     }
-    let placeholder_problems: Vec<String> = verify::verify(note, &verify::Grounding::default(), None)
-        .problems
-        .into_iter()
-        .filter_map(|p| match p {
-            verify::Problem::Placeholder { text } => Some(text),
-            _ => None,
-        })
-        .collect();
+    let placeholder_problems: Vec<String> =
+        verify::verify(note, &verify::Grounding::default(), None)
+            .problems
+            .into_iter()
+            .filter_map(|p| match p {
+                verify::Problem::Placeholder { text } => Some(text),
+                _ => None,
+            })
+            .collect();
     for text in placeholder_problems {
-        add("placeholder", Severity::Error, format!("leftover placeholder {text}"), "fill it in or remove it");
+        add(
+            "placeholder",
+            Severity::Error,
+            format!("leftover placeholder {text}"),
+            "fill it in or remove it",
+        );
     }
     let common = hits.iter().any(|h| h.kind.is_common_element()) || has(Kind::Specific);
     if !has(Kind::Empty) && !has(Kind::DefaultText) {
@@ -83,7 +99,12 @@ pub fn check(note: &str, limit: usize) -> Report {
                 "mention where you met, who referred you, or something of theirs you read",
             );
         }
-        if !has(Kind::Reason) && !has(Kind::Question) && !has(Kind::Role) && !has(Kind::Event) && !has(Kind::Referral) {
+        if !has(Kind::Reason)
+            && !has(Kind::Question)
+            && !has(Kind::Role)
+            && !has(Kind::Event)
+            && !has(Kind::Referral)
+        {
             add(
                 "no_reason",
                 Severity::Warning,
@@ -104,10 +125,17 @@ pub fn check(note: &str, limit: usize) -> Report {
     }
     for (phrase, fix) in GENERIC_PHRASES {
         if folded.contains(phrase) {
-            add("generic_phrase", Severity::Warning, format!("generic phrase \"{phrase}\""), fix);
+            add(
+                "generic_phrase",
+                Severity::Warning,
+                format!("generic phrase \"{phrase}\""),
+                fix,
+            );
         }
     }
-    if has(Kind::Flattery) || (has(Kind::GenericNetworking) && !common && !has(Kind::Empty) && !has(Kind::DefaultText)) {
+    if has(Kind::Flattery)
+        || (has(Kind::GenericNetworking) && !common && !has(Kind::Empty) && !has(Kind::DefaultText))
+    {
         add(
             "generic",
             Severity::Hint,
@@ -116,8 +144,16 @@ pub fn check(note: &str, limit: usize) -> Report {
         );
     }
     findings.sort_by_key(|f| f.severity);
-    let lost: u32 = findings.iter().map(|f| u32::from(penalty(f.severity))).sum();
-    Report { score: 100u32.saturating_sub(lost) as u8, chars, limit, findings }
+    let lost: u32 = findings
+        .iter()
+        .map(|f| u32::from(penalty(f.severity)))
+        .sum();
+    Report {
+        score: 100u32.saturating_sub(lost) as u8,
+        chars,
+        limit,
+        findings,
+    }
 }
 
 #[cfg(test)]
@@ -137,9 +173,22 @@ mod tests {
 
     #[test]
     fn default_text_and_placeholder_are_errors() {
-        let c = codes("Hi [Name], I'd like to add you to my professional network on LinkedIn.", 200);
-        assert!(c.contains(&"default_text") && c.contains(&"placeholder"), "{c:?}");
-        assert!(check("I'd like to add you to my professional network on LinkedIn.", 200).score <= 65);
+        let c = codes(
+            "Hi [Name], I'd like to add you to my professional network on LinkedIn.",
+            200,
+        );
+        assert!(
+            c.contains(&"default_text") && c.contains(&"placeholder"),
+            "{c:?}"
+        );
+        assert!(
+            check(
+                "I'd like to add you to my professional network on LinkedIn.",
+                200
+            )
+            .score
+                <= 65
+        );
     }
 
     #[test]
@@ -155,6 +204,9 @@ mod tests {
     #[test]
     fn no_reason_no_common_element() {
         let c = codes("Hello, I would love to connect with you.", 200);
-        assert!(c.contains(&"no_common_element") && c.contains(&"no_reason"), "{c:?}");
+        assert!(
+            c.contains(&"no_common_element") && c.contains(&"no_reason"),
+            "{c:?}"
+        );
     }
 }

@@ -28,7 +28,12 @@ pub enum DraftKind {
 }
 
 impl DraftKind {
-    pub const ALL: [DraftKind; 4] = [DraftKind::Invite, DraftKind::Ask, DraftKind::Decline, DraftKind::Followup];
+    pub const ALL: [DraftKind; 4] = [
+        DraftKind::Invite,
+        DraftKind::Ask,
+        DraftKind::Decline,
+        DraftKind::Followup,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -97,7 +102,13 @@ pub struct DraftOptions {
 
 impl DraftOptions {
     pub fn new(kind: DraftKind) -> DraftOptions {
-        DraftOptions { kind, tone: Tone::Warm, limit: None, variants: 1, seed: 0 }
+        DraftOptions {
+            kind,
+            tone: Tone::Warm,
+            limit: None,
+            variants: 1,
+            seed: 0,
+        }
     }
 
     pub fn effective_limit(&self, me: &Me) -> usize {
@@ -174,7 +185,13 @@ impl<'a> Drafter<'a> {
         let mut inputs = profile.strings();
         inputs.extend(me.strings());
         let grounding = Grounding::new(inputs.iter().map(String::as_str), prompts.vocabulary());
-        Drafter { prompts, profile, me, facts: facts::extract(profile), grounding }
+        Drafter {
+            prompts,
+            profile,
+            me,
+            facts: facts::extract(profile),
+            grounding,
+        }
     }
 
     pub fn facts(&self) -> &[Fact] {
@@ -186,7 +203,11 @@ impl<'a> Drafter<'a> {
     }
 
     /// `opts.variants` distinct drafts (or as many distinct ones as the templates allow).
-    pub fn draft(&self, opts: &DraftOptions, mut rewriter: Option<&mut dyn Rewriter>) -> Result<Vec<Draft>> {
+    pub fn draft(
+        &self,
+        opts: &DraftOptions,
+        mut rewriter: Option<&mut dyn Rewriter>,
+    ) -> Result<Vec<Draft>> {
         let wanted = opts.variants.max(1);
         let mut drafts: Vec<Draft> = Vec::new();
         let mut seen = HashSet::new();
@@ -226,7 +247,10 @@ impl<'a> Drafter<'a> {
                     if !verdict.passed() {
                         return Err(Error::Template {
                             name: opts.kind.template(),
-                            message: format!("the rule draft fails verification: {}", verdict.summary()),
+                            message: format!(
+                                "the rule draft fails verification: {}",
+                                verdict.summary()
+                            ),
                         });
                     }
                     return Ok(Draft {
@@ -252,7 +276,13 @@ impl<'a> Drafter<'a> {
         )))
     }
 
-    fn render(&self, opts: &DraftOptions, fact: Option<&Fact>, brevity: u8, seed: u64) -> Result<String> {
+    fn render(
+        &self,
+        opts: &DraftOptions,
+        fact: Option<&Fact>,
+        brevity: u8,
+        seed: u64,
+    ) -> Result<String> {
         let shared_connections = self.profile.common.connections.len().min(2);
         let fact_value = fact.map(|f| {
             context! {
@@ -285,7 +315,10 @@ impl<'a> Drafter<'a> {
                 company => self.me.company.clone(),
             },
         };
-        Ok(text::tidy_paragraphs(&self.prompts.render(&opts.kind.template(), &Value::from_serialize(&ctx))?))
+        Ok(text::tidy_paragraphs(&self.prompts.render(
+            &opts.kind.template(),
+            &Value::from_serialize(&ctx),
+        )?))
     }
 
     /// The facts a text actually cites, as "kind: value" labels.
@@ -296,7 +329,8 @@ impl<'a> Drafter<'a> {
             .iter()
             .filter(|f| {
                 if f.kind == FactKind::Connection {
-                    folded.contains("connections in common") || folded.contains("share some connections")
+                    folded.contains("connections in common")
+                        || folded.contains("share some connections")
                 } else {
                     folded.contains(&text::fold(&f.value))
                 }
@@ -314,7 +348,13 @@ impl<'a> Drafter<'a> {
     }
 
     /// Ask the model for candidates; keep the best one the verifier passes, else the skeleton.
-    fn rewrite(&self, opts: &DraftOptions, skeleton: &Draft, model: &mut dyn Rewriter, seed: u64) -> Result<Draft> {
+    fn rewrite(
+        &self,
+        opts: &DraftOptions,
+        skeleton: &Draft,
+        model: &mut dyn Rewriter,
+        seed: u64,
+    ) -> Result<Draft> {
         let must_keep = self.must_keep(skeleton);
         let ctx = context! {
             kind => opts.kind.as_str(),
@@ -353,7 +393,9 @@ impl<'a> Drafter<'a> {
             let mut verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
             let fidelity = fidelity(&candidate, &skeleton.text);
             if fidelity < MIN_FIDELITY {
-                verdict.problems.push(verify::Problem::Drifted { percent: (fidelity * 100.0).round() as u8 });
+                verdict.problems.push(verify::Problem::Drifted {
+                    percent: (fidelity * 100.0).round() as u8,
+                });
             }
             if !raw.finished {
                 verdict.problems.push(verify::Problem::Unfinished);
@@ -400,7 +442,9 @@ impl<'a> Drafter<'a> {
         keep.extend(
             self.facts
                 .iter()
-                .filter(|f| f.kind != FactKind::Connection && folded.contains(&text::fold(&f.value)))
+                .filter(|f| {
+                    f.kind != FactKind::Connection && folded.contains(&text::fold(&f.value))
+                })
                 .map(|f| f.value.clone()),
         );
         keep
@@ -412,7 +456,9 @@ impl<'a> Drafter<'a> {
         let folded = text::fold(candidate);
         for keep in must_keep {
             if !folded.contains(&text::fold(keep)) {
-                verdict.problems.push(verify::Problem::UnknownName { text: format!("(dropped) {keep}") });
+                verdict.problems.push(verify::Problem::UnknownName {
+                    text: format!("(dropped) {keep}"),
+                });
             }
         }
         verdict
@@ -458,7 +504,10 @@ const MIN_FIDELITY: f32 = 0.5;
 /// The share of the candidate's content words (four letters or more) that the skeleton has.
 fn fidelity(candidate: &str, skeleton: &str) -> f32 {
     let content = |t: &str| -> Vec<String> {
-        text::words(&text::fold(t)).filter(|w| w.chars().count() >= 4).map(str::to_string).collect()
+        text::words(&text::fold(t))
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_string)
+            .collect()
     };
     let skeleton_words: HashSet<String> = content(skeleton).into_iter().collect();
     let words = content(candidate);
@@ -472,7 +521,11 @@ fn fidelity(candidate: &str, skeleton: &str) -> f32 {
 fn naturalness(candidate: &str, skeleton: &str, limit: usize) -> f32 {
     let fill = text::char_count(candidate) as f32 / limit.max(1) as f32;
     let fill_score = 1.0 - (fill - 0.75).abs();
-    let changed = if text::fold(candidate) == text::fold(skeleton) { 0.0 } else { 0.2 };
+    let changed = if text::fold(candidate) == text::fold(skeleton) {
+        0.0
+    } else {
+        0.2
+    };
     fill_score + changed
 }
 
@@ -484,40 +537,62 @@ mod tests {
     fn profile() -> Profile {
         Profile {
             name: "Dr. Anne-Marie O'Neil".into(),
-            met: Some(Met { place: Some("DevConf Lisbon".into()), when: Some("May 2025".into()), topic: Some("data contracts".into()) }),
-            common: Common { connections: vec!["Ravi Patel".into(), "Lea Wu".into()], ..Common::default() },
+            met: Some(Met {
+                place: Some("DevConf Lisbon".into()),
+                when: Some("May 2025".into()),
+                topic: Some("data contracts".into()),
+            }),
+            common: Common {
+                connections: vec!["Ravi Patel".into(), "Lea Wu".into()],
+                ..Common::default()
+            },
             reason: Some("your work on data contracts is close to what my team is building".into()),
             ..Profile::default()
         }
     }
 
     fn me() -> Me {
-        Me { name: Some("Sam Okafor".into()), ..Me::default() }
+        Me {
+            name: Some("Sam Okafor".into()),
+            ..Me::default()
+        }
     }
 
     #[test]
     fn invite_cites_the_strongest_fact_and_fits() {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
-        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), None).unwrap()[0];
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), None)
+            .unwrap()[0];
         assert!(d.text.starts_with("Hi Anne-Marie,"), "{}", d.text);
         assert!(d.text.contains("DevConf Lisbon"), "{}", d.text);
         assert!(d.chars <= 200, "{} chars: {}", d.chars, d.text);
-        assert!(d.facts_used.iter().any(|f| f == "met: DevConf Lisbon"), "{:?}", d.facts_used);
+        assert!(
+            d.facts_used.iter().any(|f| f == "met: DevConf Lisbon"),
+            "{:?}",
+            d.facts_used
+        );
     }
 
     #[test]
     fn tighter_limit_drops_clauses_not_words() {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
-        let full = &drafter.draft(&DraftOptions::new(DraftKind::Invite), None).unwrap()[0];
+        let full = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), None)
+            .unwrap()[0];
         let mut opts = DraftOptions::new(DraftKind::Invite);
         opts.limit = Some(90);
         let short = &drafter.draft(&opts, None).unwrap()[0];
         assert!(short.chars <= 90, "{}", short.text);
         assert!(short.chars < full.chars);
         // Whole sentences only: the short draft ends a sentence and passes the verifier.
-        assert!(short.text.ends_with(['.', '!', '?']) || short.text.ends_with("Sam"), "{}", short.text);
+        assert!(
+            short.text.ends_with(['.', '!', '?']) || short.text.ends_with("Sam"),
+            "{}",
+            short.text
+        );
         assert!(verify::verify(&short.text, drafter.grounding(), Some(90)).passed());
     }
 
@@ -526,7 +601,9 @@ mod tests {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let mut opts = DraftOptions::new(DraftKind::Invite);
         opts.limit = Some(15);
-        let err = Drafter::new(&prompts, &p, &m).draft(&opts, None).unwrap_err();
+        let err = Drafter::new(&prompts, &p, &m)
+            .draft(&opts, None)
+            .unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("raise --limit"), "{err}");
     }
@@ -550,7 +627,10 @@ mod tests {
             "fake".into()
         }
         fn rewrite(&mut self, _: &RewriteRequest<'_>) -> Result<Candidate> {
-            Ok(Candidate { text: self.0.remove(0).to_string(), finished: true })
+            Ok(Candidate {
+                text: self.0.remove(0).to_string(),
+                finished: true,
+            })
         }
         fn candidates(&self) -> usize {
             self.0.len()
@@ -561,21 +641,39 @@ mod tests {
     fn invented_entities_fall_back_to_the_rules() {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
-        let mut model = FakeModel(vec!["Dear Priya Shah, my name is Alexei Petrov. Let's meet at DevConf Lisbon. Anne-Marie"]);
-        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        let mut model = FakeModel(vec![
+            "Dear Priya Shah, my name is Alexei Petrov. Let's meet at DevConf Lisbon. Anne-Marie",
+        ]);
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()[0];
         assert_eq!(d.engine, "rules");
         let reason = d.fallback_reason.as_deref().unwrap_or("");
-        assert!(reason.contains("Priya") && reason.contains("Alexei"), "{reason}");
+        assert!(
+            reason.contains("Priya") && reason.contains("Alexei"),
+            "{reason}"
+        );
     }
 
     #[test]
     fn a_rewrite_that_drifts_from_the_draft_is_rejected() {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
-        let mut model = FakeModel(vec!["Hi Anne-Marie, I look forward to your visit and our lunch soon. Cheers, Sam"]);
-        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        let mut model = FakeModel(vec![
+            "Hi Anne-Marie, I look forward to your visit and our lunch soon. Cheers, Sam",
+        ]);
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()[0];
         assert_eq!(d.engine, "rules");
-        assert!(d.fallback_reason.as_deref().unwrap_or("").contains("drifted"), "{:?}", d.fallback_reason);
+        assert!(
+            d.fallback_reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("drifted"),
+            "{:?}",
+            d.fallback_reason
+        );
     }
 
     #[test]
@@ -585,7 +683,9 @@ mod tests {
         let mut model = FakeModel(vec![
             "Here is the rewritten message:\n\"Hi Anne-Marie, it was great to meet you at DevConf Lisbon! Your work on data contracts is close to what my team is building. Sam\"",
         ]);
-        let d = &drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model)).unwrap()[0];
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()[0];
         assert_eq!(d.engine, "model", "{:?}", d.fallback_reason);
         assert!(d.text.starts_with("Hi Anne-Marie"), "{}", d.text);
     }

@@ -64,7 +64,13 @@ pub fn corpus() -> Vec<LabelledNote> {
 fn rule_features(hits: &[Hit]) -> Vec<f32> {
     let scores = classify::rule_scores(hits);
     let mut out: Vec<f32> = scores.to_vec();
-    out.extend(KIND_FEATURES.iter().map(|k| if hits.iter().any(|h| h.kind == *k) { 1.0 } else { 0.0 }));
+    out.extend(KIND_FEATURES.iter().map(|k| {
+        if hits.iter().any(|h| h.kind == *k) {
+            1.0
+        } else {
+            0.0
+        }
+    }));
     out
 }
 
@@ -140,19 +146,33 @@ impl LogisticModel {
                 let g = grad_b[c];
                 m_b[c] = b1 * m_b[c] + (1.0 - b1) * g;
                 v_b[c] = b2 * v_b[c] + (1.0 - b2) * g * g;
-                bias[c] -= lr * (m_b[c] / (1.0 - b1.powi(t))) / ((v_b[c] / (1.0 - b2.powi(t))).sqrt() + eps);
+                bias[c] -= lr * (m_b[c] / (1.0 - b1.powi(t)))
+                    / ((v_b[c] / (1.0 - b2.powi(t))).sqrt() + eps);
             }
         }
-        LogisticModel { mean, scale, weights, bias }
+        LogisticModel {
+            mean,
+            scale,
+            weights,
+            bias,
+        }
     }
 
     pub fn probabilities(&self, x: &[f32]) -> [f32; 3] {
-        softmax3(logits(&self.weights, &self.bias, &standardise(x, &self.mean, &self.scale)))
+        softmax3(logits(
+            &self.weights,
+            &self.bias,
+            &standardise(x, &self.mean, &self.scale),
+        ))
     }
 }
 
 fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
-    x.iter().zip(mean).zip(scale).map(|((v, m), s)| (v - m) * s).collect()
+    x.iter()
+        .zip(mean)
+        .zip(scale)
+        .map(|((v, m), s)| (v - m) * s)
+        .collect()
 }
 
 fn logits(weights: &[Vec<f32>], bias: &[f32; 3], z: &[f32]) -> [f32; 3] {
@@ -177,7 +197,15 @@ const EPOCHS: usize = 600;
 /// Per-feature penalties: the embedding dimensions, then the rule features.
 fn penalties(d: usize) -> Vec<f32> {
     let rules = 3 + KIND_FEATURES.len();
-    (0..d).map(|j| if j + rules >= d { L2_RULE } else { L2_EMBEDDING }).collect()
+    (0..d)
+        .map(|j| {
+            if j + rules >= d {
+                L2_RULE
+            } else {
+                L2_EMBEDDING
+            }
+        })
+        .collect()
 }
 
 /// The cached, trained classifier with the corpus embeddings kept for `--explain`.
@@ -205,7 +233,11 @@ pub struct EmbedClassifier {
 impl EmbedClassifier {
     /// Load the embedder from `model_dir` and the trained classifier from the cache, training
     /// (and caching) it first if needed. `weights_sha256` identifies the embedding model.
-    pub fn load(model_dir: &Path, weights_sha256: &str, cache_dir: Option<&Path>) -> Result<EmbedClassifier> {
+    pub fn load(
+        model_dir: &Path,
+        weights_sha256: &str,
+        cache_dir: Option<&Path>,
+    ) -> Result<EmbedClassifier> {
         let embedder = Embedder::load(model_dir).map_err(|e| Error::Model(e.to_string()))?;
         let corpus = corpus();
         let key = {
@@ -213,23 +245,52 @@ impl EmbedClassifier {
             h.update(CORPUS.as_bytes());
             h.update(weights_sha256.as_bytes());
             h.update(FEATURE_VERSION.as_bytes());
-            h.update(format!("{L2_EMBEDDING}/{L2_RULE}/{EPOCHS}/{}", signals::fingerprint()).as_bytes());
+            h.update(
+                format!(
+                    "{L2_EMBEDDING}/{L2_RULE}/{EPOCHS}/{}",
+                    signals::fingerprint()
+                )
+                .as_bytes(),
+            );
             hex::encode(&h.finalize()[..12])
         };
-        let cache_path = cache_dir.map(Path::to_path_buf).or_else(default_cache_dir).map(|d| d.join(format!("classifier-{key}.json")));
+        let cache_path = cache_dir
+            .map(Path::to_path_buf)
+            .or_else(default_cache_dir)
+            .map(|d| d.join(format!("classifier-{key}.json")));
         if let Some(trained) = cache_path.as_deref().and_then(read_cache) {
-            return Ok(EmbedClassifier { embedder, model: trained.model, corpus, corpus_embeddings: trained.corpus_embeddings });
+            return Ok(EmbedClassifier {
+                embedder,
+                model: trained.model,
+                corpus,
+                corpus_embeddings: trained.corpus_embeddings,
+            });
         }
         let texts: Vec<&str> = corpus.iter().map(|n| n.text.as_str()).collect();
-        let corpus_embeddings = embedder.embed(&texts).map_err(|e| Error::Model(e.to_string()))?;
-        let xs: Vec<Vec<f32>> = corpus.iter().zip(&corpus_embeddings).map(|(n, e)| features(e, &signals::detect(&n.text))).collect();
+        let corpus_embeddings = embedder
+            .embed(&texts)
+            .map_err(|e| Error::Model(e.to_string()))?;
+        let xs: Vec<Vec<f32>> = corpus
+            .iter()
+            .zip(&corpus_embeddings)
+            .map(|(n, e)| features(e, &signals::detect(&n.text)))
+            .collect();
         let ys: Vec<Label> = corpus.iter().map(|n| n.label).collect();
-        let model = LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS);
-        let trained = Trained { model, corpus_embeddings };
+        let model =
+            LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS);
+        let trained = Trained {
+            model,
+            corpus_embeddings,
+        };
         if let Some(path) = &cache_path {
             write_cache(path, &trained);
         }
-        Ok(EmbedClassifier { embedder, model: trained.model, corpus, corpus_embeddings: trained.corpus_embeddings })
+        Ok(EmbedClassifier {
+            embedder,
+            model: trained.model,
+            corpus,
+            corpus_embeddings: trained.corpus_embeddings,
+        })
     }
 
     pub fn embedder(&self) -> &Embedder {
@@ -238,8 +299,15 @@ impl EmbedClassifier {
 
     /// Classify many notes in embedding batches.
     pub fn classify_batch(&self, notes: &[&str]) -> Result<Vec<Classification>> {
-        let embeddings = self.embedder.embed(notes).map_err(|e| Error::Model(e.to_string()))?;
-        Ok(notes.iter().zip(&embeddings).map(|(note, e)| self.classify_embedded(note, e)).collect())
+        let embeddings = self
+            .embedder
+            .embed(notes)
+            .map_err(|e| Error::Model(e.to_string()))?;
+        Ok(notes
+            .iter()
+            .zip(&embeddings)
+            .map(|(note, e)| self.classify_embedded(note, e))
+            .collect())
     }
 
     pub fn classify(&self, note: &str) -> Result<Classification> {
@@ -254,21 +322,38 @@ impl EmbedClassifier {
 
     /// The `k` most similar labelled notes of the corpus.
     pub fn neighbours(&self, note: &str, k: usize) -> Result<Vec<Neighbour>> {
-        let e = self.embedder.embed_one(note).map_err(|e| Error::Model(e.to_string()))?;
-        let mut scored: Vec<(f32, usize)> =
-            self.corpus_embeddings.iter().enumerate().map(|(i, c)| (nw_embed::cosine(&e, c), i)).collect();
+        let e = self
+            .embedder
+            .embed_one(note)
+            .map_err(|e| Error::Model(e.to_string()))?;
+        let mut scored: Vec<(f32, usize)> = self
+            .corpus_embeddings
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (nw_embed::cosine(&e, c), i))
+            .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         Ok(scored
             .into_iter()
             .take(k)
-            .map(|(similarity, i)| Neighbour { text: self.corpus[i].text.clone(), label: self.corpus[i].label, similarity })
+            .map(|(similarity, i)| Neighbour {
+                text: self.corpus[i].text.clone(),
+                label: self.corpus[i].label,
+                similarity,
+            })
             .collect())
     }
 }
 
 /// Train on `train` and predict `test` from precomputed embeddings: the cross-validation step.
-pub fn fit_predict(train: &[(Vec<f32>, &str, Label)], test: &[(Vec<f32>, &str)]) -> Vec<Classification> {
-    let xs: Vec<Vec<f32>> = train.iter().map(|(e, t, _)| features(e, &signals::detect(t))).collect();
+pub fn fit_predict(
+    train: &[(Vec<f32>, &str, Label)],
+    test: &[(Vec<f32>, &str)],
+) -> Vec<Classification> {
+    let xs: Vec<Vec<f32>> = train
+        .iter()
+        .map(|(e, t, _)| features(e, &signals::detect(t)))
+        .collect();
     let ys: Vec<Label> = train.iter().map(|(_, _, l)| *l).collect();
     let model = LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS);
     test.iter()
@@ -295,7 +380,9 @@ fn write_cache(path: &Path, trained: &Trained) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let Ok(json) = serde_json::to_vec(trained) else { return };
+    let Ok(json) = serde_json::to_vec(trained) else {
+        return;
+    };
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -320,7 +407,14 @@ mod tests {
 
     #[test]
     fn logistic_regression_separates_separable_data() {
-        let xs: Vec<Vec<f32>> = (0..30).map(|i| vec![(i % 3) as f32, ((i % 3) * 2) as f32 + 0.1 * (i as f32 % 2.0)]).collect();
+        let xs: Vec<Vec<f32>> = (0..30)
+            .map(|i| {
+                vec![
+                    (i % 3) as f32,
+                    ((i % 3) * 2) as f32 + 0.1 * (i as f32 % 2.0),
+                ]
+            })
+            .collect();
         let ys: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
         let m = LogisticModel::train(&xs, &ys, &[0.001, 0.001], 300);
         for (x, y) in xs.iter().zip(&ys) {

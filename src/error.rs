@@ -120,7 +120,14 @@ impl Error {
 fn store_exit_code(err: &nw_store::StoreError) -> i32 {
     use nw_store::StoreError as S;
     match err {
-        S::UnknownModel { .. } | S::UnknownFile { .. } | S::NotInstalled { .. } | S::HashMismatch { .. } | S::SizeMismatch { .. } | S::Wheel { .. } | S::WheelContents { .. } | S::NoModelForRole { .. } => 2,
+        S::UnknownModel { .. }
+        | S::UnknownFile { .. }
+        | S::NotInstalled { .. }
+        | S::HashMismatch { .. }
+        | S::SizeMismatch { .. }
+        | S::Wheel { .. }
+        | S::WheelContents { .. }
+        | S::NoModelForRole { .. } => 2,
         _ => 1,
     }
 }

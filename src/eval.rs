@@ -21,29 +21,41 @@ pub struct Example {
 pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
     let notes = input::read_batch(path)?;
     let source = Source::File(path.to_path_buf());
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     notes
         .into_iter()
-        .map(|BatchNote { id, text, label, line }| {
-            let raw = label.ok_or_else(|| {
-                let (line, msg) = if is_csv {
-                    (1, "missing column: add a `label` column (genuine, vague or sales_pitch)")
-                } else {
-                    (line, "missing: every line needs a label")
-                };
-                Error::input_at(source.clone(), Some(line), None, Some("label".into()), msg)
-            })?;
-            let label = Label::parse(&raw).ok_or_else(|| {
-                Error::input_at(
-                    source.clone(),
-                    Some(line),
-                    None,
-                    Some("label".into()),
-                    format!("unknown label {raw:?}; expected genuine, vague or sales_pitch"),
-                )
-            })?;
-            Ok(Example { id, text, label })
-        })
+        .map(
+            |BatchNote {
+                 id,
+                 text,
+                 label,
+                 line,
+             }| {
+                let raw = label.ok_or_else(|| {
+                    let (line, msg) = if is_csv {
+                        (
+                            1,
+                            "missing column: add a `label` column (genuine, vague or sales_pitch)",
+                        )
+                    } else {
+                        (line, "missing: every line needs a label")
+                    };
+                    Error::input_at(source.clone(), Some(line), None, Some("label".into()), msg)
+                })?;
+                let label = Label::parse(&raw).ok_or_else(|| {
+                    Error::input_at(
+                        source.clone(),
+                        Some(line),
+                        None,
+                        Some("label".into()),
+                        format!("unknown label {raw:?}; expected genuine, vague or sales_pitch"),
+                    )
+                })?;
+                Ok(Example { id, text, label })
+            },
+        )
         .collect()
 }
 
@@ -84,7 +96,13 @@ pub fn evaluate(engine: &str, examples: &[Example], predictions: &[(Label, f64)]
     for (example, &(predicted, confidence)) in examples.iter().zip(predictions) {
         confusion[example.label.index()][predicted.index()] += 1;
         if predicted != example.label {
-            misclassified.push(Miss { id: example.id.clone(), text: example.text.clone(), expected: example.label, predicted, confidence });
+            misclassified.push(Miss {
+                id: example.id.clone(),
+                text: example.text.clone(),
+                expected: example.label,
+                predicted,
+                confidence,
+            });
         }
     }
     let per_class: Vec<ClassMetrics> = Label::ALL
@@ -94,10 +112,28 @@ pub fn evaluate(engine: &str, examples: &[Example], predictions: &[(Label, f64)]
             let tp = confusion[i][i] as f64;
             let predicted: usize = (0..3).map(|r| confusion[r][i]).sum();
             let support: usize = confusion[i].iter().sum();
-            let precision = if predicted > 0 { tp / predicted as f64 } else { 0.0 };
-            let recall = if support > 0 { tp / support as f64 } else { 0.0 };
-            let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-            ClassMetrics { label, precision, recall, f1, support }
+            let precision = if predicted > 0 {
+                tp / predicted as f64
+            } else {
+                0.0
+            };
+            let recall = if support > 0 {
+                tp / support as f64
+            } else {
+                0.0
+            };
+            let f1 = if precision + recall > 0.0 {
+                2.0 * precision * recall / (precision + recall)
+            } else {
+                0.0
+            };
+            ClassMetrics {
+                label,
+                precision,
+                recall,
+                f1,
+                support,
+            }
         })
         .collect();
     let n = examples.len();
@@ -105,7 +141,11 @@ pub fn evaluate(engine: &str, examples: &[Example], predictions: &[(Label, f64)]
     Report {
         engine: engine.to_string(),
         notes: n,
-        accuracy: if n > 0 { correct as f64 / n as f64 } else { 0.0 },
+        accuracy: if n > 0 {
+            correct as f64 / n as f64
+        } else {
+            0.0
+        },
         macro_f1: per_class.iter().map(|c| c.f1).sum::<f64>() / 3.0,
         per_class,
         confusion,
@@ -129,12 +169,32 @@ pub fn folds(labels: &[Label], k: usize) -> Vec<Vec<usize>> {
 pub fn render(report: &Report) -> String {
     let mut out = format!(
         "engine {}: {} notes, accuracy {:.3}, macro-F1 {:.3}\n\n{:<12} {:>9} {:>7} {:>6} {:>8}\n",
-        report.engine, report.notes, report.accuracy, report.macro_f1, "label", "precision", "recall", "f1", "support"
+        report.engine,
+        report.notes,
+        report.accuracy,
+        report.macro_f1,
+        "label",
+        "precision",
+        "recall",
+        "f1",
+        "support"
     );
     for c in &report.per_class {
-        let _ = writeln!(out, "{:<12} {:>9.3} {:>7.3} {:>6.3} {:>8}", c.label.as_str(), c.precision, c.recall, c.f1, c.support);
+        let _ = writeln!(
+            out,
+            "{:<12} {:>9.3} {:>7.3} {:>6.3} {:>8}",
+            c.label.as_str(),
+            c.precision,
+            c.recall,
+            c.f1,
+            c.support
+        );
     }
-    let _ = write!(out, "\nconfusion (rows: expected, columns: predicted)\n{:<12}", "");
+    let _ = write!(
+        out,
+        "\nconfusion (rows: expected, columns: predicted)\n{:<12}",
+        ""
+    );
     for l in Label::ALL {
         let _ = write!(out, " {:>11}", l.as_str());
     }
@@ -149,9 +209,25 @@ pub fn render(report: &Report) -> String {
     if !report.misclassified.is_empty() {
         let _ = writeln!(out, "\nmisclassified ({}):", report.misclassified.len());
         for m in &report.misclassified {
-            let text: String = m.text.chars().take(100).collect::<String>().replace('\n', " ");
-            let more = if m.text.chars().count() > 100 { "…" } else { "" };
-            let _ = writeln!(out, "  [{}] {} → {} ({:.0}%): {text}{more}", m.id, m.expected, m.predicted, m.confidence * 100.0);
+            let text: String = m
+                .text
+                .chars()
+                .take(100)
+                .collect::<String>()
+                .replace('\n', " ");
+            let more = if m.text.chars().count() > 100 {
+                "…"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  [{}] {} → {} ({:.0}%): {text}{more}",
+                m.id,
+                m.expected,
+                m.predicted,
+                m.confidence * 100.0
+            );
         }
     }
     out
@@ -162,13 +238,27 @@ mod tests {
     use super::*;
 
     fn ex(label: Label) -> Example {
-        Example { id: serde_json::json!(1), text: "x".into(), label }
+        Example {
+            id: serde_json::json!(1),
+            text: "x".into(),
+            label,
+        }
     }
 
     #[test]
     fn metrics_match_a_hand_computed_case() {
-        let examples = vec![ex(Label::Genuine), ex(Label::Genuine), ex(Label::Vague), ex(Label::SalesPitch)];
-        let preds = vec![(Label::Genuine, 0.9), (Label::Vague, 0.6), (Label::Vague, 0.8), (Label::SalesPitch, 0.7)];
+        let examples = vec![
+            ex(Label::Genuine),
+            ex(Label::Genuine),
+            ex(Label::Vague),
+            ex(Label::SalesPitch),
+        ];
+        let preds = vec![
+            (Label::Genuine, 0.9),
+            (Label::Vague, 0.6),
+            (Label::Vague, 0.8),
+            (Label::SalesPitch, 0.7),
+        ];
         let r = evaluate("rules", &examples, &preds);
         assert_eq!(r.accuracy, 0.75);
         assert_eq!(r.confusion[0], [1, 1, 0]);
@@ -197,12 +287,22 @@ mod tests {
     fn unknown_and_missing_labels_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("l.jsonl");
-        std::fs::write(&p, "{\"text\": \"a\", \"label\": \"vague\"}\n{\"text\": \"b\", \"label\": \"spam\"}\n").unwrap();
+        std::fs::write(
+            &p,
+            "{\"text\": \"a\", \"label\": \"vague\"}\n{\"text\": \"b\", \"label\": \"spam\"}\n",
+        )
+        .unwrap();
         let msg = read_labelled(&p).unwrap_err().to_string();
-        assert!(msg.contains("l.jsonl:2") && msg.contains("field `label`") && msg.contains("spam"), "{msg}");
+        assert!(
+            msg.contains("l.jsonl:2") && msg.contains("field `label`") && msg.contains("spam"),
+            "{msg}"
+        );
         let c = dir.path().join("Invitations.csv");
         std::fs::write(&c, "From,To,Sent At,Message,Direction\nA,B,x,hi,INCOMING\n").unwrap();
         let msg = read_labelled(&c).unwrap_err().to_string();
-        assert!(msg.contains("Invitations.csv:1") && msg.contains("label"), "{msg}");
+        assert!(
+            msg.contains("Invitations.csv:1") && msg.contains("label"),
+            "{msg}"
+        );
     }
 }

@@ -47,12 +47,20 @@ pub struct Fact {
 impl Fact {
     fn new(kind: FactKind, value: &str) -> Option<Fact> {
         let value = value.trim();
-        (!value.is_empty()).then(|| Fact { kind, value: value.to_string(), detail: None, topic: None })
+        (!value.is_empty()).then(|| Fact {
+            kind,
+            value: value.to_string(),
+            detail: None,
+            topic: None,
+        })
     }
 
     /// A short label for `facts_used` in JSON output: "met: DevConf Lisbon".
     pub fn label(&self) -> String {
-        let kind = serde_json::to_value(self.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let kind = serde_json::to_value(self.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         format!("{kind}: {}", self.value)
     }
 }
@@ -61,27 +69,71 @@ impl Fact {
 pub fn extract(profile: &Profile) -> Vec<Fact> {
     let mut facts = Vec::new();
     if let Some(met) = &profile.met {
-        if let Some(place) = met.place.as_deref().and_then(|p| Fact::new(FactKind::Met, p)) {
+        if let Some(place) = met
+            .place
+            .as_deref()
+            .and_then(|p| Fact::new(FactKind::Met, p))
+        {
             facts.push(Fact {
-                detail: met.when.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
-                topic: met.topic.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+                detail: met
+                    .when
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                topic: met
+                    .topic
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
                 ..place
             });
         }
     }
-    facts.extend(profile.referred_by.as_deref().and_then(|r| Fact::new(FactKind::Referral, r)));
+    facts.extend(
+        profile
+            .referred_by
+            .as_deref()
+            .and_then(|r| Fact::new(FactKind::Referral, r)),
+    );
     for content in &profile.their_content {
         if let Some(mut fact) = Fact::new(FactKind::Content, &content.title) {
-            fact.detail = content.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+            fact.detail = content
+                .kind
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
             facts.push(fact);
         }
     }
     let c = &profile.common;
-    facts.extend(c.employers.iter().filter_map(|v| Fact::new(FactKind::Employer, v)));
-    facts.extend(c.schools.iter().filter_map(|v| Fact::new(FactKind::School, v)));
-    facts.extend(c.groups.iter().filter_map(|v| Fact::new(FactKind::Group, v)));
-    facts.extend(c.connections.iter().filter_map(|v| Fact::new(FactKind::Connection, v)));
-    facts.extend(c.interests.iter().filter_map(|v| Fact::new(FactKind::Interest, v)));
+    facts.extend(
+        c.employers
+            .iter()
+            .filter_map(|v| Fact::new(FactKind::Employer, v)),
+    );
+    facts.extend(
+        c.schools
+            .iter()
+            .filter_map(|v| Fact::new(FactKind::School, v)),
+    );
+    facts.extend(
+        c.groups
+            .iter()
+            .filter_map(|v| Fact::new(FactKind::Group, v)),
+    );
+    facts.extend(
+        c.connections
+            .iter()
+            .filter_map(|v| Fact::new(FactKind::Connection, v)),
+    );
+    facts.extend(
+        c.interests
+            .iter()
+            .filter_map(|v| Fact::new(FactKind::Interest, v)),
+    );
     facts.sort_by_key(|f| std::cmp::Reverse(f.kind.strength()));
     facts
 }
@@ -95,13 +147,32 @@ mod tests {
     fn strongest_fact_first() {
         let profile = Profile {
             name: "Dana Reyes".into(),
-            common: Common { interests: vec!["cycling".into()], schools: vec!["MIT".into()], ..Common::default() },
-            their_content: vec![Content { title: "Cold chains".into(), kind: Some("article".into()) }],
-            met: Some(Met { place: Some("DevConf".into()), when: Some("May".into()), topic: None }),
+            common: Common {
+                interests: vec!["cycling".into()],
+                schools: vec!["MIT".into()],
+                ..Common::default()
+            },
+            their_content: vec![Content {
+                title: "Cold chains".into(),
+                kind: Some("article".into()),
+            }],
+            met: Some(Met {
+                place: Some("DevConf".into()),
+                when: Some("May".into()),
+                topic: None,
+            }),
             ..Profile::default()
         };
         let kinds: Vec<FactKind> = extract(&profile).iter().map(|f| f.kind).collect();
-        assert_eq!(kinds, vec![FactKind::Met, FactKind::Content, FactKind::School, FactKind::Interest]);
+        assert_eq!(
+            kinds,
+            vec![
+                FactKind::Met,
+                FactKind::Content,
+                FactKind::School,
+                FactKind::Interest
+            ]
+        );
     }
 
     #[test]
@@ -109,7 +180,10 @@ mod tests {
         let profile = Profile {
             name: "X".into(),
             referred_by: Some("  ".into()),
-            common: Common { groups: vec!["".into()], ..Common::default() },
+            common: Common {
+                groups: vec!["".into()],
+                ..Common::default()
+            },
             ..Profile::default()
         };
         assert!(extract(&profile).is_empty());

@@ -14,12 +14,18 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 pub fn read_text_file(path: &Path) -> Result<String> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::input(Source::File(path.into()), "is a directory, expected a file"));
+        return Err(Error::input(
+            Source::File(path.into()),
+            "is a directory, expected a file",
+        ));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Error::input(
             Source::File(path.into()),
-            format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+            format!(
+                "file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -88,7 +94,13 @@ pub fn parse_json<T: DeserializeOwned>(text: &str, source: Source) -> Result<T> 
         )
     })?;
     de.end().map_err(|e| {
-        Error::input_at(source, Some(e.line()), Some(e.column()), None, strip_json_position(&e.to_string()))
+        Error::input_at(
+            source,
+            Some(e.line()),
+            Some(e.column()),
+            None,
+            strip_json_position(&e.to_string()),
+        )
     })?;
     Ok(value)
 }
@@ -148,7 +160,10 @@ pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        || text.lines().next().is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
+        || text
+            .lines()
+            .next()
+            .is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
     if is_csv {
         read_invitations_csv(&text, source)
     } else {
@@ -174,7 +189,9 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         let parsed: Line = parse_json(line, source.clone()).map_err(|e| relocate(e, line_no))?;
         check_note_size(&parsed.text, source.clone()).map_err(|e| relocate(e, line_no))?;
         notes.push(BatchNote {
-            id: parsed.id.unwrap_or_else(|| serde_json::Value::from(line_no)),
+            id: parsed
+                .id
+                .unwrap_or_else(|| serde_json::Value::from(line_no)),
             text: parsed.text,
             label: parsed.label,
             line: line_no,
@@ -186,9 +203,17 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
 /// A JSON error inside one JSONL line reports line 1 of that line; move it to the file's line.
 fn relocate(err: Error, line_no: usize) -> Error {
     match err {
-        Error::Input { origin, position, field, message } => Error::Input {
+        Error::Input {
             origin,
-            position: crate::error::Position { line: Some(line_no), column: position.column },
+            position,
+            field,
+            message,
+        } => Error::Input {
+            origin,
+            position: crate::error::Position {
+                line: Some(line_no),
+                column: position.column,
+            },
             field,
             message,
         },
@@ -197,16 +222,25 @@ fn relocate(err: Error, line_no: usize) -> Error {
 }
 
 fn header_key(name: &str) -> String {
-    name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| Error::input_at(source.clone(), Some(1), None, None, e.to_string()))?
         .clone();
-    let find = |name: &str| headers.iter().position(|h| header_key(h) == header_key(name));
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| header_key(h) == header_key(name))
+    };
     let message_col = find("Message").ok_or_else(|| {
         Error::input_at(
             source.clone(),
@@ -233,8 +267,15 @@ fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         }
         let text = record.get(message_col).unwrap_or("").to_string();
         check_note_size(&text, source.clone()).map_err(|e| relocate(e, line))?;
-        let label = label_col.and_then(|c| record.get(c)).map(|s| s.trim().to_string());
-        notes.push(BatchNote { id: serde_json::Value::from(index + 1), text, label, line });
+        let label = label_col
+            .and_then(|c| record.get(c))
+            .map(|s| s.trim().to_string());
+        notes.push(BatchNote {
+            id: serde_json::Value::from(index + 1),
+            text,
+            label,
+            line,
+        });
     }
     Ok(notes)
 }
@@ -251,7 +292,11 @@ mod tests {
 
     #[test]
     fn jsonl_ids_default_to_line_numbers_and_errors_name_the_line() {
-        let notes = read_jsonl("{\"text\": \"a\"}\n\n{\"id\": \"x\", \"text\": \"b\", \"extra\": 1}\n", Source::Stdin).unwrap();
+        let notes = read_jsonl(
+            "{\"text\": \"a\"}\n\n{\"id\": \"x\", \"text\": \"b\", \"extra\": 1}\n",
+            Source::Stdin,
+        )
+        .unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].id, serde_json::json!(1));
         assert_eq!(notes[1].id, serde_json::json!("x"));

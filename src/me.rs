@@ -95,7 +95,9 @@ impl Me {
     pub fn load(path: &Path) -> Result<Me> {
         let text = crate::input::read_text_file(path)?;
         let source = Source::File(path.to_path_buf());
-        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
             || text.trim_start().starts_with('{');
         let me: Me = if is_json {
             crate::input::parse_json(&text, source.clone())?
@@ -108,7 +110,10 @@ impl Me {
                 None,
                 None,
                 Some("call_minutes".into()),
-                format!("{} is not a sensible call length (1–60 minutes)", me.call_minutes),
+                format!(
+                    "{} is not a sensible call length (1–60 minutes)",
+                    me.call_minutes
+                ),
             ));
         }
         Ok(me)
@@ -155,7 +160,10 @@ mod tests {
 
     #[test]
     fn toml_and_json_both_load() {
-        let (_d, p) = write("me.toml", "name = \"Sam Okafor\"\ntier = \"premium\"\n[policy]\nonly_met = true\n");
+        let (_d, p) = write(
+            "me.toml",
+            "name = \"Sam Okafor\"\ntier = \"premium\"\n[policy]\nonly_met = true\n",
+        );
         let me = Me::load(&p).unwrap();
         assert_eq!(me.tier.note_limit(), 300);
         assert!(me.policy.only_met);
@@ -176,8 +184,14 @@ mod tests {
     #[test]
     fn bad_tier_and_call_length_are_rejected() {
         let (_d, p) = write("me.toml", "tier = \"gold\"\n");
-        assert!(Me::load(&p).unwrap_err().to_string().contains("field `tier`"));
+        assert!(Me::load(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("field `tier`"));
         let (_d, p) = write("me.toml", "call_minutes = 0\n");
-        assert!(Me::load(&p).unwrap_err().to_string().contains("call_minutes"));
+        assert!(Me::load(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("call_minutes"));
     }
 }

@@ -20,15 +20,25 @@ pub struct ModelLocation {
 pub fn locate(explicit: Option<&Path>) -> Result<Option<ModelLocation>> {
     if let Some(path) = explicit {
         if !path.is_file() {
-            return Err(Error::Usage(format!("--model {}: no such file", path.display())));
+            return Err(Error::Usage(format!(
+                "--model {}: no such file",
+                path.display()
+            )));
         }
-        return Ok(Some(ModelLocation { path: path.to_path_buf(), sha256: None }));
+        return Ok(Some(ModelLocation {
+            path: path.to_path_buf(),
+            sha256: None,
+        }));
     }
     let store = Store::discover();
     match store.default_for(Role::Generate) {
         Ok(located) => {
             let sha256 = located.spec.files.first().map(|f| f.sha256.clone());
-            let path = located.files.first().cloned().ok_or_else(|| Error::Model(format!("{} has no files", located.spec.name)))?;
+            let path = located
+                .files
+                .first()
+                .cloned()
+                .ok_or_else(|| Error::Model(format!("{} has no files", located.spec.name)))?;
             Ok(Some(ModelLocation { path, sha256 }))
         }
         Err(_) => Ok(None),
@@ -62,9 +72,17 @@ pub struct ModelRewriter {
 
 impl ModelRewriter {
     pub fn load(location: &ModelLocation, threads: Option<usize>) -> Result<ModelRewriter> {
-        let opts = LoadOptions { threads, cache_dir: None, source_sha256: location.sha256.clone() };
-        let model = ChatModel::load(&location.path, &opts).map_err(|e| Error::Model(e.to_string()))?;
-        Ok(ModelRewriter { model, candidates: 3 })
+        let opts = LoadOptions {
+            threads,
+            cache_dir: None,
+            source_sha256: location.sha256.clone(),
+        };
+        let model =
+            ChatModel::load(&location.path, &opts).map_err(|e| Error::Model(e.to_string()))?;
+        Ok(ModelRewriter {
+            model,
+            candidates: 3,
+        })
     }
 
     pub fn with_candidates(mut self, n: usize) -> Self {
@@ -89,11 +107,20 @@ impl Rewriter for ModelRewriter {
             messages.push(ChatMessage::system(request.system.trim()));
         }
         messages.push(ChatMessage::user(request.user.trim()));
-        let mut prompt = self.model.render_chat(&messages, true).map_err(|e| Error::Model(e.to_string()))?;
+        let mut prompt = self
+            .model
+            .render_chat(&messages, true)
+            .map_err(|e| Error::Model(e.to_string()))?;
         prompt.push_str(request.answer_prefix);
         let params = params(request.seed, request.attempt, request.max_chars);
-        let generation = self.model.generate(&prompt, &params).map_err(|e| Error::Model(e.to_string()))?;
-        Ok(Candidate { text: format!("{}{}", request.answer_prefix, generation.text), finished: generation.stopped_on_eos })
+        let generation = self
+            .model
+            .generate(&prompt, &params)
+            .map_err(|e| Error::Model(e.to_string()))?;
+        Ok(Candidate {
+            text: format!("{}{}", request.answer_prefix, generation.text),
+            finished: generation.stopped_on_eos,
+        })
     }
 
     fn candidates(&self) -> usize {

@@ -7,7 +7,12 @@ use crate::triage::Decision;
 use std::fmt::Write;
 
 pub fn classification(c: &Classification) -> String {
-    let mut out = format!("{} ({:.0}% confidence, {} engine)\n", c.label, c.confidence * 100.0, c.engine);
+    let mut out = format!(
+        "{} ({:.0}% confidence, {} engine)\n",
+        c.label,
+        c.confidence * 100.0,
+        c.engine
+    );
     for reason in &c.reasons {
         let _ = writeln!(out, "  - {reason}");
     }
@@ -15,7 +20,10 @@ pub fn classification(c: &Classification) -> String {
 }
 
 /// `--explain`: the signals behind a label and the nearest labelled examples.
-pub fn explanation(c: &Classification, neighbours: &[crate::embed_classifier::Neighbour]) -> String {
+pub fn explanation(
+    c: &Classification,
+    neighbours: &[crate::embed_classifier::Neighbour],
+) -> String {
     let mut out = format!(
         "probabilities: genuine {:.2}, vague {:.2}, sales_pitch {:.2}\nsignals:\n",
         c.probabilities[0], c.probabilities[1], c.probabilities[2]
@@ -24,13 +32,26 @@ pub fn explanation(c: &Classification, neighbours: &[crate::embed_classifier::Ne
         out.push_str("  (none)\n");
     }
     for h in &c.hits {
-        let evidence = if h.evidence.is_empty() { String::new() } else { format!(" \"{}\"", h.evidence) };
-        let _ = writeln!(out, "  {:+.1} {}: {}{evidence}", h.weight, h.label, h.reason);
+        let evidence = if h.evidence.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", h.evidence)
+        };
+        let _ = writeln!(
+            out,
+            "  {:+.1} {}: {}{evidence}",
+            h.weight, h.label, h.reason
+        );
     }
     if !neighbours.is_empty() {
         out.push_str("nearest labelled examples:\n");
         for n in neighbours {
-            let text: String = n.text.chars().take(90).collect::<String>().replace('\n', " ");
+            let text: String = n
+                .text
+                .chars()
+                .take(90)
+                .collect::<String>()
+                .replace('\n', " ");
             let _ = writeln!(out, "  {:.2} {}: {text}", n.similarity, n.label);
         }
     }
@@ -42,7 +63,13 @@ fn draft_header(d: &Draft) -> String {
     if let (Some(model), "model") = (&d.model, d.engine.as_str()) {
         engine = format!("model {model}");
     }
-    format!("[{}, {} engine, {}/{} characters]", d.kind.as_str(), engine, d.chars, d.limit)
+    format!(
+        "[{}, {} engine, {}/{} characters]",
+        d.kind.as_str(),
+        engine,
+        d.chars,
+        d.limit
+    )
 }
 
 pub fn draft(d: &Draft) -> String {
@@ -61,7 +88,12 @@ pub fn drafts(ds: &[Draft]) -> String {
 }
 
 pub fn decision(d: &Decision, note: &Classification, reply: Option<&Draft>) -> String {
-    let mut out = format!("{} (note: {}, {:.0}%)\n", d.action.as_str().to_uppercase(), note.label, note.confidence * 100.0);
+    let mut out = format!(
+        "{} (note: {}, {:.0}%)\n",
+        d.action.as_str().to_uppercase(),
+        note.label,
+        note.confidence * 100.0
+    );
     for reason in &d.reasons {
         let _ = writeln!(out, "  - {reason}");
     }
@@ -75,13 +107,23 @@ pub fn decision(d: &Decision, note: &Classification, reply: Option<&Draft>) -> S
 }
 
 pub fn report(r: &Report) -> String {
-    let mut out = format!("score {}/100 ({}/{} characters)\n", r.score, r.chars, r.limit);
+    let mut out = format!(
+        "score {}/100 ({}/{} characters)\n",
+        r.score, r.chars, r.limit
+    );
     if r.findings.is_empty() {
         out.push_str("  no findings: ready to send\n");
     }
     for f in &r.findings {
-        let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let _ = writeln!(out, "  {severity}[{}]: {}\n      fix: {}", f.code, f.message, f.fix);
+        let severity = serde_json::to_value(f.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {severity}[{}]: {}\n      fix: {}",
+            f.code, f.message, f.fix
+        );
     }
     out
 }

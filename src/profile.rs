@@ -114,7 +114,13 @@ impl Profile {
         out.extend(self.company.iter().cloned());
         out.extend(self.connections.map(|c| c.to_string()));
         let c = &self.common;
-        for list in [&c.connections, &c.groups, &c.employers, &c.schools, &c.interests] {
+        for list in [
+            &c.connections,
+            &c.groups,
+            &c.employers,
+            &c.schools,
+            &c.interests,
+        ] {
             out.extend(list.iter().cloned());
         }
         if let Some(met) = &self.met {
@@ -174,7 +180,13 @@ mod tests {
 
     #[test]
     fn missing_or_empty_name_is_an_error() {
-        assert!(parse(r#"{"headline": "x"}"#).unwrap_err().to_string().contains("name"));
-        assert!(parse(r#"{"name": "  "}"#).unwrap_err().to_string().contains("`name`"));
+        assert!(parse(r#"{"headline": "x"}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("name"));
+        assert!(parse(r#"{"name": "  "}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("`name`"));
     }
 }

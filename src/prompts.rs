@@ -13,8 +13,14 @@ const BUILTIN: &[(&str, &str)] = &[
     ("ask.j2", include_str!("../prompts/ask.j2")),
     ("decline.j2", include_str!("../prompts/decline.j2")),
     ("followup.j2", include_str!("../prompts/followup.j2")),
-    ("rewrite_system.j2", include_str!("../prompts/rewrite_system.j2")),
-    ("rewrite_user.j2", include_str!("../prompts/rewrite_user.j2")),
+    (
+        "rewrite_system.j2",
+        include_str!("../prompts/rewrite_system.j2"),
+    ),
+    (
+        "rewrite_user.j2",
+        include_str!("../prompts/rewrite_user.j2"),
+    ),
 ];
 
 /// A loaded set of templates: the built-ins, with any file of the same name in the override
@@ -31,11 +37,16 @@ impl Prompts {
     }
 
     pub fn load(override_dir: Option<&Path>) -> Result<Prompts> {
-        let mut sources: BTreeMap<String, String> =
-            BUILTIN.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect();
+        let mut sources: BTreeMap<String, String> = BUILTIN
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
         if let Some(dir) = override_dir {
             if !dir.is_dir() {
-                return Err(Error::Usage(format!("--prompts {}: not a directory", dir.display())));
+                return Err(Error::Usage(format!(
+                    "--prompts {}: not a directory",
+                    dir.display()
+                )));
             }
             for name in BUILTIN.iter().map(|(n, _)| *n) {
                 let path: PathBuf = dir.join(name);
@@ -54,17 +65,23 @@ impl Prompts {
         env.add_filter("join_list", join_list);
         for (name, text) in &sources {
             env.add_template_owned(name.clone(), text.clone())
-                .map_err(|e| Error::Template { name: name.clone(), message: describe(&e) })?;
+                .map_err(|e| Error::Template {
+                    name: name.clone(),
+                    message: describe(&e),
+                })?;
         }
         Ok(Prompts { env, sources })
     }
 
     pub fn render(&self, name: &str, context: &Value) -> Result<String> {
-        let template = self
-            .env
-            .get_template(name)
-            .map_err(|e| Error::Template { name: name.into(), message: describe(&e) })?;
-        template.render(context).map_err(|e| Error::Template { name: name.into(), message: describe(&e) })
+        let template = self.env.get_template(name).map_err(|e| Error::Template {
+            name: name.into(),
+            message: describe(&e),
+        })?;
+        template.render(context).map_err(|e| Error::Template {
+            name: name.into(),
+            message: describe(&e),
+        })
     }
 
     /// Every word written literally in the draft templates (outside `{{ }}`/`{% %}` tags, plus
@@ -72,7 +89,10 @@ impl Prompts {
     /// model prompts are left out: a model copying their examples is inventing.
     pub fn vocabulary(&self) -> HashSet<String> {
         let mut words = HashSet::new();
-        let drafts = self.sources.iter().filter(|(name, _)| !name.starts_with("rewrite_"));
+        let drafts = self
+            .sources
+            .iter()
+            .filter(|(name, _)| !name.starts_with("rewrite_"));
         for (_, text) in drafts {
             let mut literal = String::with_capacity(text.len());
             let mut rest = text.as_str();
@@ -119,16 +139,26 @@ fn describe(err: &minijinja::Error) -> String {
 /// so that each call site picks independently and the same seed gives the same draft.
 fn pick(state: &minijinja::State, items: Vec<Value>) -> Result<Value, minijinja::Error> {
     if items.is_empty() {
-        return Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "pick() of an empty list"));
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "pick() of an empty list",
+        ));
     }
-    let seed = state.lookup("seed").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    let seed = state
+        .lookup("seed")
+        .and_then(|v| u64::try_from(v).ok())
+        .unwrap_or(0);
     let mut hasher = DefaultHasher::new();
     seed.hash(&mut hasher);
     for item in &items {
         item.to_string().hash(&mut hasher);
     }
     // The seed-0 draft is the first alternative: the canonical wording.
-    let index = if seed == 0 { 0 } else { (hasher.finish() % items.len() as u64) as usize };
+    let index = if seed == 0 {
+        0
+    } else {
+        (hasher.finish() % items.len() as u64) as usize
+    };
     Ok(items[index].clone())
 }
 
@@ -152,7 +182,11 @@ mod tests {
     #[test]
     fn override_dir_replaces_a_template_by_name() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ask.j2"), "Custom ask for {{ them.first_name }}").unwrap();
+        std::fs::write(
+            dir.path().join("ask.j2"),
+            "Custom ask for {{ them.first_name }}",
+        )
+        .unwrap();
         let p = Prompts::load(Some(dir.path())).unwrap();
         let ctx = minijinja::context! { them => minijinja::context! { first_name => "Dana" } };
         assert_eq!(p.render("ask.j2", &ctx).unwrap(), "Custom ask for Dana");

@@ -57,7 +57,11 @@ fn fold_ascii(text: &str) -> String {
             }
             last_space = true;
         } else {
-            out.push(if b == b'`' { '\'' } else { b.to_ascii_lowercase() as char });
+            out.push(if b == b'`' {
+                '\''
+            } else {
+                b.to_ascii_lowercase() as char
+            });
             last_space = false;
         }
     }
@@ -77,8 +81,32 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 
 /// Honorifics that precede a name and must not be taken for the first name.
 const TITLES: &[&str] = &[
-    "dr", "dr.", "prof", "prof.", "professor", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.",
-    "sir", "dame", "rev", "rev.", "herr", "frau", "m.", "mme", "mme.", "sr.", "sra.", "don", "dona",
+    "dr",
+    "dr.",
+    "prof",
+    "prof.",
+    "professor",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "mx",
+    "mx.",
+    "sir",
+    "dame",
+    "rev",
+    "rev.",
+    "herr",
+    "frau",
+    "m.",
+    "mme",
+    "mme.",
+    "sr.",
+    "sra.",
+    "don",
+    "dona",
 ];
 
 /// The name to greet someone by: the first word of their name that is not a title,
@@ -123,7 +151,12 @@ pub fn tidy_paragraphs(raw: &str) -> String {
     }
     paragraphs
         .iter()
-        .map(|p| p.lines().map(collapse_spaces).collect::<Vec<_>>().join("\n"))
+        .map(|p| {
+            p.lines()
+                .map(collapse_spaces)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }
@@ -131,7 +164,10 @@ pub fn tidy_paragraphs(raw: &str) -> String {
 fn collapse_spaces(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let glue = matches!(word.chars().next(), Some(',' | '.' | '!' | '?' | ';' | ':' | ')'));
+        let glue = matches!(
+            word.chars().next(),
+            Some(',' | '.' | '!' | '?' | ';' | ':' | ')')
+        );
         if !out.is_empty() && !glue {
             out.push(' ');
         }
@@ -178,7 +214,10 @@ mod tests {
     #[test]
     fn tidy_joins_lines_and_keeps_paragraphs() {
         let raw = "Hi Dana,\n  thanks for reaching out .\n\n\n\nBest, \\\nSam\n";
-        assert_eq!(tidy_paragraphs(raw), "Hi Dana, thanks for reaching out.\n\nBest,\nSam");
+        assert_eq!(
+            tidy_paragraphs(raw),
+            "Hi Dana, thanks for reaching out.\n\nBest,\nSam"
+        );
     }
 
     #[test]

@@ -56,10 +56,16 @@ struct ProfileSignals {
 }
 
 fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
-    let mut s = ProfileSignals { for_: Vec::new(), against: Vec::new() };
+    let mut s = ProfileSignals {
+        for_: Vec::new(),
+        against: Vec::new(),
+    };
     match profile.connections {
         Some(n) if n >= policy.min_connections => s.for_.push(format!("{n}+ connections")),
-        Some(n) => s.against.push(format!("only {n} connections (policy: {})", policy.min_connections)),
+        Some(n) => s.against.push(format!(
+            "only {n} connections (policy: {})",
+            policy.min_connections
+        )),
         None => {}
     }
     match profile.photo {
@@ -70,11 +76,15 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
     if profile.headline.is_some() && profile.company.is_some() {
         s.for_.push("filled-in profile".into());
     } else if profile.headline.is_none() && profile.company.is_none() {
-        s.against.push("empty profile (no headline or company)".into());
+        s.against
+            .push("empty profile (no headline or company)".into());
     }
     let shared = profile.common.connections.len();
     if shared > 0 {
-        s.for_.push(format!("{shared} shared connection{}", if shared == 1 { "" } else { "s" }));
+        s.for_.push(format!(
+            "{shared} shared connection{}",
+            if shared == 1 { "" } else { "s" }
+        ));
     }
     let c = &profile.common;
     if !(c.employers.is_empty() && c.schools.is_empty() && c.groups.is_empty()) {
@@ -91,7 +101,10 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         "note is {} ({:.0}% confidence){}",
         note.label,
         note.confidence * 100.0,
-        note.reasons.first().map(|r| format!(": {r}")).unwrap_or_default()
+        note.reasons
+            .first()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default()
     )];
     let signals = profile_signals(profile, policy);
     reasons.extend(signals.for_.iter().map(|r| format!("for: {r}")));
@@ -112,11 +125,15 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     } else if policy.only_met {
         reasons.push("policy: I connect only with people I have met".into());
         Action::Decline
-    } else if note.label == Label::Genuine && signals.against.is_empty() && policy.accept_genuine_strangers {
+    } else if note.label == Label::Genuine
+        && signals.against.is_empty()
+        && policy.accept_genuine_strangers
+    {
         reasons.push("a customized, specific note from a sound profile".into());
         Action::Accept
     } else if note.label == Label::Genuine {
-        reasons.push("a specific note, but the profile raises questions: ask before accepting".into());
+        reasons
+            .push("a specific note, but the profile raises questions: ask before accepting".into());
         Action::Ask
     } else if signals.against.len() >= 2 && signals.for_.is_empty() {
         reasons.push("no note worth the name and a thin profile".into());
@@ -138,32 +155,69 @@ mod tests {
     use crate::profile::Met;
 
     fn stranger() -> Profile {
-        Profile { name: "Lee Park".into(), connections: Some(800), photo: Some(true), headline: Some("Buyer".into()), company: Some("Acme".into()), ..Profile::default() }
+        Profile {
+            name: "Lee Park".into(),
+            connections: Some(800),
+            photo: Some(true),
+            headline: Some("Buyer".into()),
+            company: Some("Acme".into()),
+            ..Profile::default()
+        }
     }
 
     #[test]
     fn pitch_is_ignored() {
-        let c = classify_rules("We help companies like yours book 20+ meetings a month. Free trial: https://x.io/demo");
-        assert_eq!(triage(&stranger(), &c, &Policy::default()).action, Action::Ignore);
+        let c = classify_rules(
+            "We help companies like yours book 20+ meetings a month. Free trial: https://x.io/demo",
+        );
+        assert_eq!(
+            triage(&stranger(), &c, &Policy::default()).action,
+            Action::Ignore
+        );
     }
 
     #[test]
     fn vague_stranger_is_asked_and_thin_profile_declined() {
         let c = classify_rules("");
-        assert_eq!(triage(&stranger(), &c, &Policy::default()).action, Action::Ask);
-        let thin = Profile { name: "X Y".into(), connections: Some(12), photo: Some(false), ..Profile::default() };
-        assert_eq!(triage(&thin, &c, &Policy::default()).action, Action::Decline);
+        assert_eq!(
+            triage(&stranger(), &c, &Policy::default()).action,
+            Action::Ask
+        );
+        let thin = Profile {
+            name: "X Y".into(),
+            connections: Some(12),
+            photo: Some(false),
+            ..Profile::default()
+        };
+        assert_eq!(
+            triage(&thin, &c, &Policy::default()).action,
+            Action::Decline
+        );
     }
 
     #[test]
     fn met_is_accepted_unless_pitching_and_only_met_declines_strangers() {
         let c = classify_rules("");
         let mut p = stranger();
-        p.met = Some(Met { place: Some("DevConf".into()), ..Met::default() });
+        p.met = Some(Met {
+            place: Some("DevConf".into()),
+            ..Met::default()
+        });
         assert_eq!(triage(&p, &c, &Policy::default()).action, Action::Accept);
-        let policy = Policy { only_met: true, ..Policy::default() };
-        let genuine = classify_rules("Priya Shah suggested I reach out about your cold-chain work in Nairobi.");
-        assert_eq!(triage(&stranger(), &genuine, &policy).action, Action::Decline);
-        assert_eq!(triage(&stranger(), &genuine, &Policy::default()).action, Action::Accept);
+        let policy = Policy {
+            only_met: true,
+            ..Policy::default()
+        };
+        let genuine = classify_rules(
+            "Priya Shah suggested I reach out about your cold-chain work in Nairobi.",
+        );
+        assert_eq!(
+            triage(&stranger(), &genuine, &policy).action,
+            Action::Decline
+        );
+        assert_eq!(
+            triage(&stranger(), &genuine, &Policy::default()).action,
+            Action::Accept
+        );
     }
 }

@@ -21,7 +21,10 @@ pub struct Grounding {
 }
 
 impl Grounding {
-    pub fn new<'a>(inputs: impl IntoIterator<Item = &'a str>, template_words: HashSet<String>) -> Grounding {
+    pub fn new<'a>(
+        inputs: impl IntoIterator<Item = &'a str>,
+        template_words: HashSet<String>,
+    ) -> Grounding {
         let mut input_words = HashSet::new();
         let mut input_text = String::new();
         for input in inputs {
@@ -30,7 +33,11 @@ impl Grounding {
             input_text.push_str(&folded);
             input_text.push('\n');
         }
-        Grounding { input_words, template_words, input_text }
+        Grounding {
+            input_words,
+            template_words,
+            input_text,
+        }
     }
 
     fn knows_word(&self, folded_word: &str) -> bool {
@@ -38,9 +45,13 @@ impl Grounding {
     }
 
     fn knows_number(&self, digits: &str) -> bool {
-        self.input_words.iter().chain(self.template_words.iter()).any(|w| {
-            w.split(|c: char| !c.is_ascii_digit()).any(|run| run == digits)
-        })
+        self.input_words
+            .iter()
+            .chain(self.template_words.iter())
+            .any(|w| {
+                w.split(|c: char| !c.is_ascii_digit())
+                    .any(|run| run == digits)
+            })
     }
 }
 
@@ -48,15 +59,30 @@ impl Grounding {
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     Empty,
-    OverLimit { chars: usize, limit: usize },
+    OverLimit {
+        chars: usize,
+        limit: usize,
+    },
     DefaultText,
-    Placeholder { text: String },
-    UnknownName { text: String },
-    UnknownNumber { text: String },
-    UnknownLink { text: String },
-    GenericPhrase { text: String },
+    Placeholder {
+        text: String,
+    },
+    UnknownName {
+        text: String,
+    },
+    UnknownNumber {
+        text: String,
+    },
+    UnknownLink {
+        text: String,
+    },
+    GenericPhrase {
+        text: String,
+    },
     /// A model rewrite whose words mostly do not come from the draft it was asked to rewrite.
-    Drifted { percent: u8 },
+    Drifted {
+        percent: u8,
+    },
     /// A model rewrite cut off by its token budget.
     Unfinished,
 }
@@ -65,15 +91,28 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::Empty => f.write_str("the draft is empty"),
-            Problem::OverLimit { chars, limit } => write!(f, "{chars} characters, over the {limit}-character limit"),
+            Problem::OverLimit { chars, limit } => {
+                write!(f, "{chars} characters, over the {limit}-character limit")
+            }
             Problem::DefaultText => f.write_str("uses LinkedIn's default invitation text"),
             Problem::Placeholder { text } => write!(f, "leaves a placeholder: {text}"),
-            Problem::UnknownName { text } => write!(f, "names \"{text}\", which is not in the inputs"),
-            Problem::UnknownNumber { text } => write!(f, "states the number \"{text}\", which is not in the inputs"),
-            Problem::UnknownLink { text } => write!(f, "contains the link \"{text}\", which is not in the inputs"),
+            Problem::UnknownName { text } => {
+                write!(f, "names \"{text}\", which is not in the inputs")
+            }
+            Problem::UnknownNumber { text } => write!(
+                f,
+                "states the number \"{text}\", which is not in the inputs"
+            ),
+            Problem::UnknownLink { text } => write!(
+                f,
+                "contains the link \"{text}\", which is not in the inputs"
+            ),
             Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
             Problem::Unfinished => f.write_str("the model stopped mid-message"),
-            Problem::Drifted { percent } => write!(f, "drifted from the draft: only {percent}% of its words come from it"),
+            Problem::Drifted { percent } => write!(
+                f,
+                "drifted from the draft: only {percent}% of its words come from it"
+            ),
         }
     }
 }
@@ -90,26 +129,54 @@ impl Verdict {
     }
 
     pub fn summary(&self) -> String {
-        self.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        self.problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
 /// Phrases that make a message sound generic or machine-written (folded forms), with the fix the
 /// linter suggests.
 pub const GENERIC_PHRASES: &[(&str, &str)] = &[
-    ("i hope this message finds you well", "open with the reason you are writing"),
-    ("i hope this finds you well", "open with the reason you are writing"),
-    ("your profile stood out", "say what in their profile, specifically"),
-    ("your profile caught my eye", "say what in their profile, specifically"),
-    ("i came across your profile", "say where and why you noticed them"),
-    ("loved your recent post", "name the post and what you took from it"),
-    ("i was impressed by your background", "name the part of their work you mean"),
+    (
+        "i hope this message finds you well",
+        "open with the reason you are writing",
+    ),
+    (
+        "i hope this finds you well",
+        "open with the reason you are writing",
+    ),
+    (
+        "your profile stood out",
+        "say what in their profile, specifically",
+    ),
+    (
+        "your profile caught my eye",
+        "say what in their profile, specifically",
+    ),
+    (
+        "i came across your profile",
+        "say where and why you noticed them",
+    ),
+    (
+        "loved your recent post",
+        "name the post and what you took from it",
+    ),
+    (
+        "i was impressed by your background",
+        "name the part of their work you mean",
+    ),
     ("synerg", "say concretely what you could do together"),
     ("touch base", "say what you want to talk about"),
     ("circle back", "say what you want to talk about"),
     ("leverage", "use a plain verb"),
     ("in today's fast-paced", "cut the preamble"),
-    ("i'd love to pick your brain", "ask one specific question instead"),
+    (
+        "i'd love to pick your brain",
+        "ask one specific question instead",
+    ),
     ("win-win", "say what each of you gains"),
     ("as an ai", "write in your own voice"),
 ];
@@ -123,17 +190,147 @@ pub const DEFAULT_TEXT_MARKERS: &[&str] = &[
 
 /// Words that may start a sentence capitalised without being a name.
 const SENTENCE_WORDS: &[&str] = &[
-    "a", "about", "after", "again", "all", "also", "an", "and", "any", "anyway", "appreciate", "are", "as", "at",
-    "be", "because", "before", "best", "both", "but", "by", "can", "cheers", "congratulations", "could", "dear",
-    "did", "do", "enjoyed", "even", "every", "excited", "feel", "for", "from", "glad", "good", "great", "had",
-    "happy", "has", "have", "hello", "hey", "hi", "hope", "how", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "is",
-    "it", "it's", "just", "kind", "kindly", "let", "let's", "looking", "many", "may", "maybe", "meanwhile", "more",
-    "most", "much", "my", "nice", "no", "not", "now", "of", "on", "once", "one", "or", "our", "perhaps", "please",
-    "pleasure", "regards", "really", "since", "sincerely", "so", "sorry", "still", "thank", "thanks", "that",
-    "the", "their", "then", "there", "these", "they", "this", "those", "though", "to", "today", "together",
-    "unless", "we", "we'd", "we're", "we've", "warm", "warmly", "welcome", "well", "what", "when", "where",
-    "whether", "which", "while", "who", "why", "will", "with", "would", "yes", "yet", "you", "you're", "your",
-    "linkedin", "mr", "ms", "mrs", "dr", "sir", "madam", "hola", "bonjour", "hallo",
+    "a",
+    "about",
+    "after",
+    "again",
+    "all",
+    "also",
+    "an",
+    "and",
+    "any",
+    "anyway",
+    "appreciate",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "before",
+    "best",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cheers",
+    "congratulations",
+    "could",
+    "dear",
+    "did",
+    "do",
+    "enjoyed",
+    "even",
+    "every",
+    "excited",
+    "feel",
+    "for",
+    "from",
+    "glad",
+    "good",
+    "great",
+    "had",
+    "happy",
+    "has",
+    "have",
+    "hello",
+    "hey",
+    "hi",
+    "hope",
+    "how",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "is",
+    "it",
+    "it's",
+    "just",
+    "kind",
+    "kindly",
+    "let",
+    "let's",
+    "looking",
+    "many",
+    "may",
+    "maybe",
+    "meanwhile",
+    "more",
+    "most",
+    "much",
+    "my",
+    "nice",
+    "no",
+    "not",
+    "now",
+    "of",
+    "on",
+    "once",
+    "one",
+    "or",
+    "our",
+    "perhaps",
+    "please",
+    "pleasure",
+    "regards",
+    "really",
+    "since",
+    "sincerely",
+    "so",
+    "sorry",
+    "still",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "to",
+    "today",
+    "together",
+    "unless",
+    "we",
+    "we'd",
+    "we're",
+    "we've",
+    "warm",
+    "warmly",
+    "welcome",
+    "well",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "yes",
+    "yet",
+    "you",
+    "you're",
+    "your",
+    "linkedin",
+    "mr",
+    "ms",
+    "mrs",
+    "dr",
+    "sir",
+    "madam",
+    "hola",
+    "bonjour",
+    "hallo",
 ];
 
 fn regexes() -> &'static (Regex, Regex, Regex) {
@@ -155,7 +352,9 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
     let mut problems = Vec::new();
     let folded = text::fold(draft);
     if folded.is_empty() {
-        return Verdict { problems: vec![Problem::Empty] };
+        return Verdict {
+            problems: vec![Problem::Empty],
+        };
     }
     if let Some(limit) = limit {
         let chars = text::char_count(draft);
@@ -168,14 +367,18 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
     }
     let (placeholder, link, token) = regexes();
     for m in placeholder.find_iter(draft) {
-        problems.push(Problem::Placeholder { text: m.as_str().to_string() });
+        problems.push(Problem::Placeholder {
+            text: m.as_str().to_string(),
+        });
     }
     let mut link_spans = Vec::new();
     for m in link.find_iter(draft) {
         link_spans.push(m.range());
         let url = text::fold(m.as_str().trim_end_matches(['.', ',', ')', '!', '?']));
         if !grounding.input_text.contains(&url) {
-            problems.push(Problem::UnknownLink { text: m.as_str().to_string() });
+            problems.push(Problem::UnknownLink {
+                text: m.as_str().to_string(),
+            });
         }
     }
     let mut seen = HashSet::new();
@@ -194,9 +397,14 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
         let word = m.as_str().trim_end_matches(['\'', '’', '-']);
         let folded_word = text::fold(word);
         if word.chars().any(|c| c.is_ascii_digit()) {
-            for digits in word.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()) {
+            for digits in word
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|d| !d.is_empty())
+            {
                 if !grounding.knows_number(digits) && seen.insert(digits.to_string()) {
-                    problems.push(Problem::UnknownNumber { text: word.to_string() });
+                    problems.push(Problem::UnknownNumber {
+                        text: word.to_string(),
+                    });
                 }
             }
             continue;
@@ -212,12 +420,16 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
             continue;
         }
         if seen.insert(folded_word.clone()) {
-            problems.push(Problem::UnknownName { text: word.to_string() });
+            problems.push(Problem::UnknownName {
+                text: word.to_string(),
+            });
         }
     }
     for (phrase, _) in GENERIC_PHRASES {
         if folded.contains(phrase) && !grounding.input_text.contains(phrase) {
-            problems.push(Problem::GenericPhrase { text: (*phrase).to_string() });
+            problems.push(Problem::GenericPhrase {
+                text: (*phrase).to_string(),
+            });
         }
     }
     Verdict { problems }
@@ -229,20 +441,38 @@ mod tests {
 
     fn grounding() -> Grounding {
         Grounding::new(
-            ["Dana Reyes", "DevConf Lisbon", "May 2025", "Northwind Logistics", "https://dana.example.org/talk", "Sam"],
-            ["hi", "great", "to", "meet", "you", "at", "best"].iter().map(|s| s.to_string()).collect(),
+            [
+                "Dana Reyes",
+                "DevConf Lisbon",
+                "May 2025",
+                "Northwind Logistics",
+                "https://dana.example.org/talk",
+                "Sam",
+            ],
+            ["hi", "great", "to", "meet", "you", "at", "best"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         )
     }
 
     #[test]
     fn grounded_draft_passes() {
-        let v = verify("Hi Dana, great to meet you at DevConf Lisbon (May 2025). Best, Sam", &grounding(), Some(200));
+        let v = verify(
+            "Hi Dana, great to meet you at DevConf Lisbon (May 2025). Best, Sam",
+            &grounding(),
+            Some(200),
+        );
         assert!(v.passed(), "{}", v.summary());
     }
 
     #[test]
     fn invented_person_and_place_are_caught() {
-        let v = verify("Dear Priya Shah, my name is Alexei Petrov from Boston.", &grounding(), None);
+        let v = verify(
+            "Dear Priya Shah, my name is Alexei Petrov from Boston.",
+            &grounding(),
+            None,
+        );
         let names: Vec<String> = v
             .problems
             .iter()
@@ -256,19 +486,31 @@ mod tests {
 
     #[test]
     fn invented_number_date_and_link_are_caught() {
-        let v = verify("Hi Dana, see https://evil.example.com on 12 March, 2024.", &grounding(), None);
+        let v = verify(
+            "Hi Dana, see https://evil.example.com on 12 March, 2024.",
+            &grounding(),
+            None,
+        );
         let s = v.summary();
         assert!(s.contains("evil.example.com"), "{s}");
         assert!(s.contains("\"12\""), "{s}");
         assert!(s.contains("March"), "{s}");
         assert!(s.contains("2024"), "{s}");
-        let ok = verify("Hi Dana, the talk at https://dana.example.org/talk was great.", &grounding(), None);
+        let ok = verify(
+            "Hi Dana, the talk at https://dana.example.org/talk was great.",
+            &grounding(),
+            None,
+        );
         assert!(!ok.summary().contains("link"), "{}", ok.summary());
     }
 
     #[test]
     fn placeholders_limit_and_default_text_are_caught() {
-        let v = verify("Hi [Name], I'd like to add you to my professional network on LinkedIn. {company}", &grounding(), Some(20));
+        let v = verify(
+            "Hi [Name], I'd like to add you to my professional network on LinkedIn. {company}",
+            &grounding(),
+            Some(20),
+        );
         let kinds: Vec<&str> = v
             .problems
             .iter()
@@ -279,8 +521,15 @@ mod tests {
                 _ => "other",
             })
             .collect();
-        assert!(kinds.contains(&"limit") && kinds.contains(&"default"), "{kinds:?}");
-        assert_eq!(kinds.iter().filter(|k| **k == "placeholder").count(), 2, "{kinds:?}");
+        assert!(
+            kinds.contains(&"limit") && kinds.contains(&"default"),
+            "{kinds:?}"
+        );
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "placeholder").count(),
+            2,
+            "{kinds:?}"
+        );
     }
 
     #[test]
@@ -292,12 +541,19 @@ mod tests {
 
     #[test]
     fn generic_phrases_are_rejected() {
-        let v = verify("Hi Dana, I hope this message finds you well.", &grounding(), None);
+        let v = verify(
+            "Hi Dana, I hope this message finds you well.",
+            &grounding(),
+            None,
+        );
         assert!(v.summary().contains("generic phrase"), "{}", v.summary());
     }
 
     #[test]
     fn empty_draft_fails() {
-        assert_eq!(verify("  \n", &grounding(), None).problems, vec![Problem::Empty]);
+        assert_eq!(
+            verify("  \n", &grounding(), None).problems,
+            vec![Problem::Empty]
+        );
     }
 }

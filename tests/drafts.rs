@@ -32,7 +32,10 @@ fn snapshots_of_canonical_drafts() {
     for (name, profile) in examples() {
         let drafter = Drafter::new(&prompts, &profile, &me);
         for kind in DraftKind::ALL {
-            let draft = drafter.draft(&DraftOptions::new(kind), None).unwrap().remove(0);
+            let draft = drafter
+                .draft(&DraftOptions::new(kind), None)
+                .unwrap()
+                .remove(0);
             insta::assert_snapshot!(format!("{name}__{}", kind.as_str()), draft.text);
         }
     }
@@ -49,7 +52,13 @@ fn every_draft_passes_the_verifier() {
                 let drafter = Drafter::new(&prompts, &profile, &me);
                 for kind in DraftKind::ALL {
                     for tone in Tone::ALL {
-                        let opts = DraftOptions { kind, tone, limit: tier_limit, variants: 4, seed: 11 };
+                        let opts = DraftOptions {
+                            kind,
+                            tone,
+                            limit: tier_limit,
+                            variants: 4,
+                            seed: 11,
+                        };
                         let drafts = match drafter.draft(&opts, None) {
                             Ok(d) => d,
                             // Only a limit below the shortest wording may refuse, and only for long messages.
@@ -63,12 +72,28 @@ fn every_draft_passes_the_verifier() {
                         for d in drafts {
                             let limit = opts.effective_limit(&me);
                             let verdict = verify::verify(&d.text, drafter.grounding(), Some(limit));
-                            assert!(verdict.passed(), "{name} {kind:?} {tone:?}: {} — {}", verdict.summary(), d.text);
+                            assert!(
+                                verdict.passed(),
+                                "{name} {kind:?} {tone:?}: {} — {}",
+                                verdict.summary(),
+                                d.text
+                            );
                             assert!(d.chars <= limit);
                             assert!(!d.text.contains("  "), "double space in {}", d.text);
-                            assert!(d.text.contains(&profile.first_name()), "no greeting name: {}", d.text);
-                            if kind == DraftKind::Invite && !drafter.facts().is_empty() && limit >= 200 {
-                                assert!(!d.facts_used.is_empty(), "{name}: invite cites no fact: {}", d.text);
+                            assert!(
+                                d.text.contains(&profile.first_name()),
+                                "no greeting name: {}",
+                                d.text
+                            );
+                            if kind == DraftKind::Invite
+                                && !drafter.facts().is_empty()
+                                && limit >= 200
+                            {
+                                assert!(
+                                    !d.facts_used.is_empty(),
+                                    "{name}: invite cites no fact: {}",
+                                    d.text
+                                );
                             }
                             checked += 1;
                         }

@@ -23,19 +23,29 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Classify an incoming note as genuine, vague or sales pitch, with the reasons.
-    #[command(after_help = "Examples:\n  notewright classify \"I'd like to add you to my professional network on LinkedIn.\"\n  echo 'We help companies like yours…' | notewright classify --json\n  notewright classify --input notes.jsonl > labels.jsonl")]
+    #[command(
+        after_help = "Examples:\n  notewright classify \"I'd like to add you to my professional network on LinkedIn.\"\n  echo 'We help companies like yours…' | notewright classify --json\n  notewright classify --input notes.jsonl > labels.jsonl"
+    )]
     Classify(ClassifyArgs),
     /// Recommend accept / ask / decline / ignore for a request, with the reply to send.
-    #[command(after_help = "Examples:\n  notewright triage --profile examples/lee-park.json\n  notewright triage --profile p.json --note \"Let's connect\" --json")]
+    #[command(
+        after_help = "Examples:\n  notewright triage --profile examples/lee-park.json\n  notewright triage --profile p.json --note \"Let's connect\" --json"
+    )]
     Triage(TriageArgs),
     /// Draft an invite, an ask, a decline or a follow-up from profile facts.
-    #[command(after_help = "Examples:\n  notewright draft invite --profile examples/dana-reyes.json\n  notewright draft followup --profile examples/dana-reyes.json --tone formal --json\n  notewright draft invite --profile p.json --limit 300 --variants 3 --seed 7")]
+    #[command(
+        after_help = "Examples:\n  notewright draft invite --profile examples/dana-reyes.json\n  notewright draft followup --profile examples/dana-reyes.json --tone formal --json\n  notewright draft invite --profile p.json --limit 300 --variants 3 --seed 7"
+    )]
     Draft(DraftArgs),
     /// Lint a note I wrote before sending it: a 0-100 score and each finding with a fix.
-    #[command(after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt")]
+    #[command(
+        after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt"
+    )]
     Check(CheckArgs),
     /// Measure a classifier on labelled notes (accuracy, macro-F1, confusion matrix), or cross-validate.
-    #[command(after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5")]
+    #[command(
+        after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5"
+    )]
     Eval(EvalArgs),
     /// Print speed figures: model load, prefill and generation tok/s, draft latency, classification notes/s, peak RSS.
     Bench(BenchArgs),

@@ -30,8 +30,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn example_profiles() -> Vec<Profile> {
-    let Ok(entries) = std::fs::read_dir("examples") else { return Vec::new() };
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let Ok(entries) = std::fs::read_dir("examples") else {
+        return Vec::new();
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     paths.sort();
     paths.iter().filter_map(|p| Profile::load(p).ok()).collect()
 }
@@ -46,7 +51,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
     // Classification throughput.
     let corpus = embed_classifier::corpus();
-    let notes: Vec<&str> = corpus.iter().map(|n| n.text.as_str()).cycle().take(args.notes).collect();
+    let notes: Vec<&str> = corpus
+        .iter()
+        .map(|n| n.text.as_str())
+        .cycle()
+        .take(args.notes)
+        .collect();
     for engine in [ClassifyEngine::Rules, ClassifyEngine::Embed] {
         let t = Instant::now();
         let classifier = match Classifier::new(engine) {
@@ -80,15 +90,27 @@ pub fn run(args: BenchArgs) -> Result<()> {
             let t = Instant::now();
             let mut rewriter = ModelRewriter::load(&location, threads)?;
             let load = t.elapsed();
-            let report = nw_llm::bench(rewriter.chat_model(), 300, 128).map_err(|e| Error::Model(e.to_string()))?;
-            let _ = writeln!(out, "model {}: load {:.2} s", rewriter.model_name(), load.as_secs_f64());
+            let report = nw_llm::bench(rewriter.chat_model(), 300, 128)
+                .map_err(|e| Error::Model(e.to_string()))?;
+            let _ = writeln!(
+                out,
+                "model {}: load {:.2} s",
+                rewriter.model_name(),
+                load.as_secs_f64()
+            );
             let _ = writeln!(
                 out,
                 "  prefill: {} tokens at {:.0} tok/s; generation: {} tokens at {:.1} tok/s",
-                report.prompt_tokens, report.prefill_tok_s, report.decode_tokens, report.decode_tok_s
+                report.prompt_tokens,
+                report.prefill_tok_s,
+                report.decode_tokens,
+                report.decode_tok_s
             );
             let prompts = Prompts::builtin();
-            let me = Me { name: Some("Sam Okafor".into()), ..Me::default() };
+            let me = Me {
+                name: Some("Sam Okafor".into()),
+                ..Me::default()
+            };
             let profiles = example_profiles();
             let mut latencies = Vec::new();
             let mut model_wins = 0;
@@ -96,7 +118,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 for profile in &profiles {
                     let drafter = Drafter::new(&prompts, profile, &me);
                     let t = Instant::now();
-                    let draft = drafter.draft(&DraftOptions::new(DraftKind::Invite), Some(&mut rewriter as &mut dyn Rewriter))?;
+                    let draft = drafter.draft(
+                        &DraftOptions::new(DraftKind::Invite),
+                        Some(&mut rewriter as &mut dyn Rewriter),
+                    )?;
                     latencies.push(t.elapsed());
                     model_wins += usize::from(draft.first().is_some_and(|d| d.engine == "model"));
                 }

@@ -49,7 +49,10 @@ impl Classifier {
         match self {
             Classifier::Rules => {
                 use rayon::prelude::*;
-                Ok(notes.par_iter().map(|n| classify::classify_rules(n)).collect())
+                Ok(notes
+                    .par_iter()
+                    .map(|n| classify::classify_rules(n))
+                    .collect())
             }
             Classifier::Embed(c) => c.classify_batch(notes),
         }

@@ -5,16 +5,16 @@ mod bench;
 mod engines;
 pub mod models;
 
-use args::{CheckArgs, Cli, ClassifyArgs, Command, DraftArgs, EvalArgs, TriageArgs};
-use engines::{rewriter, Classifier};
+use args::{CheckArgs, ClassifyArgs, Cli, Command, DraftArgs, EvalArgs, TriageArgs};
 use clap::CommandFactory;
+use engines::{rewriter, Classifier};
 use notewright::draft::{DraftOptions, Drafter, Rewriter};
+use notewright::embed_classifier;
 use notewright::error::{Error, Result, Source};
+use notewright::eval;
 use notewright::me::Me;
 use notewright::profile::Profile;
 use notewright::prompts::Prompts;
-use notewright::embed_classifier;
-use notewright::eval;
 use notewright::{check, input, output, triage};
 use std::io::{IsTerminal, Write};
 
@@ -28,7 +28,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "notewright", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "notewright",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
     }
@@ -68,7 +73,8 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         for chunk in notes.chunks(256) {
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
             for (note, c) in chunk.iter().zip(classifier.classify_batch(&texts)?) {
-                let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
+                let mut value =
+                    serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
                 if let serde_json::Value::Object(map) = &mut value {
                     map.insert("id".into(), note.id.clone());
                 }
@@ -91,11 +97,17 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
         if args.explain {
             if let serde_json::Value::Object(map) = &mut value {
-                map.insert("signals".into(), serde_json::to_value(&c.hits).unwrap_or_default());
+                map.insert(
+                    "signals".into(),
+                    serde_json::to_value(&c.hits).unwrap_or_default(),
+                );
                 map.insert("probabilities".into(), serde_json::json!({
                     "genuine": c.probabilities[0], "vague": c.probabilities[1], "sales_pitch": c.probabilities[2],
                 }));
-                map.insert("neighbours".into(), serde_json::to_value(&neighbours).unwrap_or_default());
+                map.insert(
+                    "neighbours".into(),
+                    serde_json::to_value(&neighbours).unwrap_or_default(),
+                );
             }
         }
         return print(&json(&value)?);
@@ -113,14 +125,21 @@ fn run_eval(args: EvalArgs) -> Result<()> {
         (Some(path), _) => {
             let examples = eval::read_labelled(path)?;
             let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-            let predictions: Vec<(notewright::signals::Label, f64)> =
-                classifier.classify_batch(&texts)?.into_iter().map(|c| (c.label, c.confidence)).collect();
+            let predictions: Vec<(notewright::signals::Label, f64)> = classifier
+                .classify_batch(&texts)?
+                .into_iter()
+                .map(|c| (c.label, c.confidence))
+                .collect();
             eval::evaluate(classifier.name(), &examples, &predictions)
         }
         (None, Some(k)) => cross_validate(&classifier, k as usize)?,
         (None, None) => return Err(Error::Usage("eval needs --input FILE or --cv K".into())),
     };
-    print(&if args.json { json(&report)? } else { eval::render(&report) })
+    print(&if args.json {
+        json(&report)?
+    } else {
+        eval::render(&report)
+    })
 }
 
 /// K-fold cross-validation on the built-in corpus. The rules have no training step, so for them
@@ -129,18 +148,28 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
     let corpus = embed_classifier::corpus();
     let examples: Vec<eval::Example> = corpus
         .iter()
-        .map(|n| eval::Example { id: n.id.clone().unwrap_or_default(), text: n.text.clone(), label: n.label })
+        .map(|n| eval::Example {
+            id: n.id.clone().unwrap_or_default(),
+            text: n.text.clone(),
+            label: n.label,
+        })
         .collect();
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let mut predictions = vec![(notewright::signals::Label::Vague, 0.0); examples.len()];
     match classifier {
         Classifier::Rules => {
-            for (p, c) in predictions.iter_mut().zip(classifier.classify_batch(&texts)?) {
+            for (p, c) in predictions
+                .iter_mut()
+                .zip(classifier.classify_batch(&texts)?)
+            {
                 *p = (c.label, c.confidence);
             }
         }
         Classifier::Embed(e) => {
-            let embeddings = e.embedder().embed(&texts).map_err(|err| Error::Model(err.to_string()))?;
+            let embeddings = e
+                .embedder()
+                .embed(&texts)
+                .map_err(|err| Error::Model(err.to_string()))?;
             let labels: Vec<_> = examples.iter().map(|e| e.label).collect();
             for fold in eval::folds(&labels, k) {
                 let in_fold: std::collections::HashSet<usize> = fold.iter().copied().collect();
@@ -148,14 +177,24 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
                     .filter(|i| !in_fold.contains(i))
                     .map(|i| (embeddings[i].clone(), texts[i], labels[i]))
                     .collect();
-                let test: Vec<_> = fold.iter().map(|&i| (embeddings[i].clone(), texts[i])).collect();
-                for (&i, c) in fold.iter().zip(embed_classifier::fit_predict(&train, &test)) {
+                let test: Vec<_> = fold
+                    .iter()
+                    .map(|&i| (embeddings[i].clone(), texts[i]))
+                    .collect();
+                for (&i, c) in fold
+                    .iter()
+                    .zip(embed_classifier::fit_predict(&train, &test))
+                {
                     predictions[i] = (c.label, c.confidence);
                 }
             }
         }
     }
-    let mut report = eval::evaluate(&format!("{} ({k}-fold cross-validation)", classifier.name()), &examples, &predictions);
+    let mut report = eval::evaluate(
+        &format!("{} ({k}-fold cross-validation)", classifier.name()),
+        &examples,
+        &predictions,
+    );
     report.engine = format!("{} ({k}-fold cross-validation)", classifier.name());
     Ok(report)
 }
@@ -202,14 +241,21 @@ fn run_triage(args: TriageArgs) -> Result<()> {
     }
     let me = Me::resolve(args.common.me.as_deref())?;
     let prompts = Prompts::load(args.common.prompts.as_deref())?;
-    let note = Classifier::new(args.classify_engine)?.classify(profile.note.as_deref().unwrap_or(""))?;
+    let note =
+        Classifier::new(args.classify_engine)?.classify(profile.note.as_deref().unwrap_or(""))?;
     let decision = triage::triage(&profile, &note, &me.policy);
     let reply = match decision.action.reply_kind() {
         Some(kind) => {
             let drafter = Drafter::new(&prompts, &profile, &me);
-            let opts = DraftOptions { tone: args.tone.into(), ..DraftOptions::new(kind) };
+            let opts = DraftOptions {
+                tone: args.tone.into(),
+                ..DraftOptions::new(kind)
+            };
             let mut model = rewriter(args.engine, &args.common)?;
-            drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?.into_iter().next()
+            drafter
+                .draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?
+                .into_iter()
+                .next()
         }
         None => None,
     };
@@ -234,5 +280,9 @@ fn run_check(args: CheckArgs) -> Result<()> {
         None => Me::resolve(args.me.as_deref())?.tier.note_limit(),
     };
     let report = check::check(&note, limit);
-    print(&if args.json { json(&report)? } else { output::report(&report) })
+    print(&if args.json {
+        json(&report)?
+    } else {
+        output::report(&report)
+    })
 }

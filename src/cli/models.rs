@@ -34,11 +34,23 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
             for m in store.list() {
                 let state = match (&m.dir, &m.problem) {
                     (Some(dir), _) => format!("installed at {}", dir.display()),
-                    (None, Some(problem)) if problem.contains("truncated") || problem.contains("mismatch") => problem.clone(),
+                    (None, Some(problem))
+                        if problem.contains("truncated") || problem.contains("mismatch") =>
+                    {
+                        problem.clone()
+                    }
                     _ => "not installed (models/fetch, or `notewright models pull NAME`)".into(),
                 };
                 let default = if m.default { ", default" } else { "" };
-                let _ = writeln!(out, "{} ({}{default}, {}): {}\n  {}", m.name, m.role.as_str(), size(m.size), m.description, state);
+                let _ = writeln!(
+                    out,
+                    "{} ({}{default}, {}): {}\n  {}",
+                    m.name,
+                    m.role.as_str(),
+                    size(m.size),
+                    m.description,
+                    state
+                );
             }
         }
         ModelsCommand::Path { name } => {
@@ -54,7 +66,11 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
                 }
                 let status = if report.is_ok() { "ok" } else { "FAILED" };
                 failed |= !report.is_ok();
-                let where_ = report.dir.as_ref().map(|d| format!(" ({})", d.display())).unwrap_or_default();
+                let where_ = report
+                    .dir
+                    .as_ref()
+                    .map(|d| format!(" ({})", d.display()))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "{}: {status}{where_}", report.model);
                 for file in &report.files {
                     let _ = writeln!(out, "  {}: {}", file.name, file.status);
@@ -67,13 +83,30 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
         }
         ModelsCommand::Pull { name } => {
             let located = store.pull(&name, progress)?;
-            let _ = writeln!(out, "{} installed at {}", located.spec.name, located.dir.display());
+            let _ = writeln!(
+                out,
+                "{} installed at {}",
+                located.spec.name,
+                located.dir.display()
+            );
         }
         ModelsCommand::Import { files } => {
             for file in files {
                 for installed in store.import(&file, progress)? {
-                    let verb = if installed.already_present { "already installed" } else { "installed" };
-                    let _ = writeln!(out, "{}/{}: {verb} ({}, sha256 {}) at {}", installed.model, installed.file, size(installed.size), &installed.sha256[..12], installed.path.display());
+                    let verb = if installed.already_present {
+                        "already installed"
+                    } else {
+                        "installed"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{}/{}: {verb} ({}, sha256 {}) at {}",
+                        installed.model,
+                        installed.file,
+                        size(installed.size),
+                        &installed.sha256[..12],
+                        installed.path.display()
+                    );
                 }
             }
         }
