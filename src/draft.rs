@@ -284,20 +284,30 @@ impl<'a> Drafter<'a> {
         seed: u64,
     ) -> Result<String> {
         let shared_connections = self.profile.common.connections.len().min(2);
-        let fact_value = fact.map(|f| {
+        let view = |f: &Fact| {
             context! {
                 kind => f.kind,
                 value => f.value.clone(),
                 detail => f.detail.clone(),
                 topic => f.topic.clone(),
             }
-        });
+        };
+        let fact_value = fact.map(view);
+        // A second, weaker element of another kind, for the fullest wording.
+        let second = fact
+            .and_then(|first| {
+                self.facts
+                    .iter()
+                    .find(|f| f.kind != first.kind && f.kind.strength() < first.kind.strength())
+            })
+            .map(view);
         let ctx = context! {
             kind => opts.kind.as_str(),
             tone => opts.tone.as_str(),
             brevity => brevity,
             seed => seed,
             fact => fact_value,
+            second => second,
             reason => self.profile.reason.as_deref().map(sentence),
             shared_connections => shared_connections,
             met => self.profile.met.is_some(),
