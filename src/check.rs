@@ -114,7 +114,8 @@ pub fn check(note: &str, limit: usize) -> Report {
         }
     }
     let pitch: Vec<&signals::Hit> = hits.iter().filter(|h| h.kind.is_pitch()).collect();
-    if !pitch.is_empty() {
+    let reads_as_pitch = crate::classify::classify_rules(note).label == signals::Label::SalesPitch;
+    if reads_as_pitch && !pitch.is_empty() {
         let what: Vec<String> = pitch.iter().map(|h| h.reason.clone()).collect();
         add(
             "pitchy",
@@ -124,7 +125,7 @@ pub fn check(note: &str, limit: usize) -> Report {
         );
     }
     for (phrase, fix) in GENERIC_PHRASES {
-        if folded.contains(phrase) {
+        if verify::contains_phrase(&folded, phrase) {
             add(
                 "generic_phrase",
                 Severity::Warning,

@@ -178,28 +178,43 @@ pub struct Drafter<'a> {
     me: &'a Me,
     facts: Vec<Fact>,
     grounding: Grounding,
+    /// Invites must not name shared connections (ask them first), so their names are not
+    /// grounding for an invite.
+    invite_grounding: Grounding,
 }
 
 impl<'a> Drafter<'a> {
     pub fn new(prompts: &'a Prompts, profile: &'a Profile, me: &'a Me) -> Drafter<'a> {
         let mut inputs = profile.strings();
         inputs.extend(me.strings());
-        let grounding = Grounding::new(inputs.iter().map(String::as_str), prompts.vocabulary());
+        let vocabulary = prompts.vocabulary();
+        let grounding = Grounding::new(inputs.iter().map(String::as_str), vocabulary.clone());
+        let mut without_connections = profile.clone();
+        without_connections.common.connections.clear();
+        let mut invite_inputs = without_connections.strings();
+        invite_inputs.extend(me.strings());
+        let invite_grounding = Grounding::new(invite_inputs.iter().map(String::as_str), vocabulary);
         Drafter {
             prompts,
             profile,
             me,
             facts: facts::extract(profile),
             grounding,
+            invite_grounding,
+        }
+    }
+
+    /// What a draft of this kind may mention.
+    pub fn grounding_for(&self, kind: DraftKind) -> &Grounding {
+        if kind == DraftKind::Invite {
+            &self.invite_grounding
+        } else {
+            &self.grounding
         }
     }
 
     pub fn facts(&self) -> &[Fact] {
         &self.facts
-    }
-
-    pub fn grounding(&self) -> &Grounding {
-        &self.grounding
     }
 
     /// `opts.variants` distinct drafts (or as many distinct ones as the templates allow).
@@ -237,41 +252,52 @@ impl<'a> Drafter<'a> {
         } else {
             vec![None]
         };
+        let grounding = self.grounding_for(opts.kind);
         let mut shortest: Option<(usize, String)> = None;
+        let mut rejected: Option<String> = None;
         for fact in candidates {
             for brevity in 0..BREVITY_LEVELS {
                 let text = self.render(opts, fact, brevity, seed)?;
                 let chars = text::char_count(&text);
-                if chars <= limit {
-                    let verdict = verify::verify(&text, &self.grounding, Some(limit));
-                    if !verdict.passed() {
-                        return Err(Error::Template {
-                            name: opts.kind.template(),
-                            message: format!(
-                                "the rule draft fails verification: {}",
-                                verdict.summary()
-                            ),
-                        });
+                if chars > limit {
+                    if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
+                        shortest = Some((chars, text));
                     }
-                    return Ok(Draft {
-                        kind: opts.kind,
-                        facts_used: self.facts_in(&text),
-                        chars,
-                        limit,
-                        text,
-                        engine: "rules".into(),
-                        model: None,
-                        fallback_reason: None,
-                    });
+                    continue;
                 }
-                if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
-                    shortest = Some((chars, text));
+                let verdict = verify::verify(&text, grounding, Some(limit));
+                if !verdict.passed() {
+                    // Something in the inputs trips the verifier (an odd title, say): try the
+                    // next wording or fact before giving up.
+                    rejected.get_or_insert(verdict.summary());
+                    continue;
                 }
+                return Ok(Draft {
+                    kind: opts.kind,
+                    facts_used: self.facts_in(&text),
+                    chars,
+                    limit,
+                    text,
+                    engine: "rules".into(),
+                    model: None,
+                    fallback_reason: None,
+                });
             }
+        }
+        let article = if opts.kind == DraftKind::Invite {
+            "an"
+        } else {
+            "a"
+        };
+        if let Some(problems) = rejected {
+            return Err(Error::Usage(format!(
+                "cannot write {article} {} that passes the verifier from this profile ({problems}); check the profile's fields",
+                opts.kind.as_str()
+            )));
         }
         let (chars, _) = shortest.unwrap_or_default();
         Err(Error::Usage(format!(
-            "cannot fit a {} into {limit} characters without cutting words: the shortest version is {chars} characters; raise --limit",
+            "cannot fit {article} {} into {limit} characters without cutting words: the shortest version is {chars} characters; raise --limit or shorten the profile's fields",
             opts.kind.as_str()
         )))
     }
@@ -310,7 +336,8 @@ impl<'a> Drafter<'a> {
             second => second,
             reason => self.profile.reason.as_deref().map(sentence),
             shared_connections => shared_connections,
-            met => self.profile.met.is_some(),
+            met => self.profile.has_met(),
+            reason_after_greeting => self.profile.reason.as_deref().map(|r| after_greeting(&sentence(r))),
             them => context! {
                 name => self.profile.name.clone(),
                 first_name => self.profile.first_name(),
@@ -339,8 +366,9 @@ impl<'a> Drafter<'a> {
             .iter()
             .filter(|f| {
                 if f.kind == FactKind::Connection {
-                    folded.contains("connections in common")
-                        || folded.contains("share some connections")
+                    ["in common", "share a connection", "share some connections"]
+                        .iter()
+                        .any(|p| folded.contains(p))
                 } else {
                     folded.contains(&text::fold(&f.value))
                 }
@@ -400,7 +428,8 @@ impl<'a> Drafter<'a> {
                 eprintln!("[model candidate {attempt}] {raw:?}");
             }
             let candidate = clean_model_output(&raw.text);
-            let mut verdict = self.check_candidate(&candidate, &must_keep, skeleton.limit);
+            let mut verdict =
+                self.check_candidate(skeleton.kind, &candidate, &must_keep, skeleton.limit);
             let fidelity = fidelity(&candidate, &skeleton.text);
             if fidelity < MIN_FIDELITY {
                 verdict.problems.push(verify::Problem::Drifted {
@@ -461,8 +490,14 @@ impl<'a> Drafter<'a> {
     }
 
     /// The verifier plus the rewrite's own duty: keep the greeting name and the cited facts.
-    pub fn check_candidate(&self, candidate: &str, must_keep: &[String], limit: usize) -> Verdict {
-        let mut verdict = verify::verify(candidate, &self.grounding, Some(limit));
+    pub fn check_candidate(
+        &self,
+        kind: DraftKind,
+        candidate: &str,
+        must_keep: &[String],
+        limit: usize,
+    ) -> Verdict {
+        let mut verdict = verify::verify(candidate, self.grounding_for(kind), Some(limit));
         let folded = text::fold(candidate);
         for keep in must_keep {
             if !folded.contains(&text::fold(keep)) {
@@ -472,6 +507,20 @@ impl<'a> Drafter<'a> {
             }
         }
         verdict
+    }
+}
+
+/// A sentence that follows "Hi Dana," on the same line starts in lower case, unless it starts
+/// with "I" or a name.
+fn after_greeting(sentence: &str) -> String {
+    let first_word = sentence.split_whitespace().next().unwrap_or("");
+    let folded = text::fold(first_word);
+    let is_i = folded == "i" || folded.starts_with("i'");
+    let common = crate::verify::is_sentence_word(&folded);
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) if !is_i && common => first.to_lowercase().chain(chars).collect(),
+        _ => sentence.to_string(),
     }
 }
 
@@ -603,7 +652,12 @@ mod tests {
             "{}",
             short.text
         );
-        assert!(verify::verify(&short.text, drafter.grounding(), Some(90)).passed());
+        assert!(verify::verify(
+            &short.text,
+            drafter.grounding_for(DraftKind::Invite),
+            Some(90)
+        )
+        .passed());
     }
 
     #[test]

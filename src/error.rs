@@ -107,7 +107,8 @@ impl Error {
     /// or invocation, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input { .. } | Error::Usage(_) => 2,
+            // Built-in templates are tested; a template error comes from the user's --prompts.
+            Error::Input { .. } | Error::Usage(_) | Error::Template { .. } => 2,
             Error::Io { err, .. } if err.kind() == std::io::ErrorKind::NotFound => 2,
             Error::Store(e) => store_exit_code(e),
             _ => 1,

@@ -146,11 +146,27 @@ pub fn evaluate(engine: &str, examples: &[Example], predictions: &[(Label, f64)]
         } else {
             0.0
         },
-        macro_f1: per_class.iter().map(|c| c.f1).sum::<f64>() / 3.0,
+        macro_f1: macro_f1(&per_class, &confusion),
         per_class,
         confusion,
         misclassified,
     }
+}
+
+/// Mean F1 over the labels that occur in the expected or the predicted labels (as scikit-learn
+/// does), so a file with two classes is not marked down for the third.
+fn macro_f1(per_class: &[ClassMetrics], confusion: &[[usize; 3]; 3]) -> f64 {
+    let present: Vec<&ClassMetrics> = per_class
+        .iter()
+        .filter(|c| {
+            let i = c.label.index();
+            c.support > 0 || (0..3).any(|r| confusion[r][i] > 0)
+        })
+        .collect();
+    if present.is_empty() {
+        return 0.0;
+    }
+    present.iter().map(|c| c.f1).sum::<f64>() / present.len() as f64
 }
 
 /// Stratified K folds: each label's examples dealt round-robin, so every fold has every label.
@@ -269,6 +285,17 @@ mod tests {
         assert!((r.macro_f1 - (2.0 / 3.0 + 2.0 / 3.0 + 1.0) / 3.0).abs() < 1e-9);
         assert_eq!(r.misclassified.len(), 1);
         assert!(render(&r).contains("macro-F1 0.778"));
+    }
+
+    #[test]
+    fn macro_f1_ignores_absent_classes() {
+        let examples = vec![ex(Label::Genuine), ex(Label::Vague)];
+        let r = evaluate(
+            "rules",
+            &examples,
+            &[(Label::Genuine, 0.9), (Label::Vague, 0.9)],
+        );
+        assert_eq!(r.macro_f1, 1.0);
     }
 
     #[test]

@@ -121,7 +121,7 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str, source: Source) -> Result<T> 
 
 fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
     let rendered = path.to_string();
-    (rendered != "." && !rendered.is_empty()).then_some(rendered)
+    (rendered != "." && rendered != "?" && !rendered.is_empty()).then_some(rendered)
 }
 
 /// serde_json appends " at line L column C"; we print the position in front instead.
@@ -164,11 +164,15 @@ pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
             .lines()
             .next()
             .is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
-    if is_csv {
-        read_invitations_csv(&text, source)
+    let notes = if is_csv {
+        read_invitations_csv(&text, source.clone())?
     } else {
-        read_jsonl(&text, source)
+        read_jsonl(&text, source.clone())?
+    };
+    if notes.is_empty() {
+        return Err(Error::input(source, "no notes found (an Invitations.csv needs INCOMING rows; JSONL needs one {\"text\": ...} per line)"));
     }
+    Ok(notes)
 }
 
 fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
@@ -185,6 +189,15 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         let line_no = index + 1;
         if line.trim().is_empty() {
             continue;
+        }
+        if !line.trim_start().starts_with('{') {
+            return Err(Error::input_at(
+                source,
+                Some(line_no),
+                Some(1),
+                None,
+                "expected a JSON object like {\"id\": 1, \"text\": \"...\"} on each line (JSONL), or an Invitations.csv",
+            ));
         }
         let parsed: Line = parse_json(line, source.clone()).map_err(|e| relocate(e, line_no))?;
         check_note_size(&parsed.text, source.clone()).map_err(|e| relocate(e, line_no))?;
@@ -229,9 +242,7 @@ fn header_key(name: &str) -> String {
 }
 
 fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| Error::input_at(source.clone(), Some(1), None, None, e.to_string()))?

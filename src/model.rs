@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 pub struct ModelLocation {
     pub path: PathBuf,
     pub sha256: Option<String>,
+    /// The manifest's name for a model from the store (`smollm2-135m-instruct`).
+    pub name: Option<String>,
 }
 
 /// `--model PATH` if given (any GGUF file), else the store's default generation model.
@@ -28,6 +30,7 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<ModelLocation>> {
         return Ok(Some(ModelLocation {
             path: path.to_path_buf(),
             sha256: None,
+            name: None,
         }));
     }
     let store = Store::discover();
@@ -39,7 +42,11 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<ModelLocation>> {
                 .first()
                 .cloned()
                 .ok_or_else(|| Error::Model(format!("{} has no files", located.spec.name)))?;
-            Ok(Some(ModelLocation { path, sha256 }))
+            Ok(Some(ModelLocation {
+                path,
+                sha256,
+                name: Some(located.spec.name.clone()),
+            }))
         }
         Err(_) => Ok(None),
     }
@@ -67,6 +74,8 @@ fn params(seed: u64, attempt: u64, max_chars: usize) -> SamplingParams {
 /// A loaded chat model that rewrites skeletons.
 pub struct ModelRewriter {
     model: ChatModel,
+    /// How outputs name the model: the manifest name, else the GGUF's own.
+    name: String,
     candidates: usize,
 }
 
@@ -79,8 +88,13 @@ impl ModelRewriter {
         };
         let model =
             ChatModel::load(&location.path, &opts).map_err(|e| Error::Model(e.to_string()))?;
+        let name = location
+            .name
+            .clone()
+            .unwrap_or_else(|| model.name().to_string());
         Ok(ModelRewriter {
             model,
+            name,
             candidates: 3,
         })
     }
@@ -97,7 +111,7 @@ impl ModelRewriter {
 
 impl Rewriter for ModelRewriter {
     fn model_name(&self) -> String {
-        self.model.name().to_string()
+        self.name.clone()
     }
 
     fn rewrite(&mut self, request: &RewriteRequest<'_>) -> Result<Candidate> {

@@ -83,7 +83,21 @@ pub struct Content {
     pub kind: Option<String>,
 }
 
+impl Met {
+    /// Whether anything at all is known about the meeting.
+    pub fn is_empty(&self) -> bool {
+        [&self.place, &self.when, &self.topic]
+            .iter()
+            .all(|f| f.as_deref().is_none_or(|v| v.trim().is_empty()))
+    }
+}
+
 impl Profile {
+    /// Whether we have met: a `met` entry with at least one field filled in.
+    pub fn has_met(&self) -> bool {
+        self.met.as_ref().is_some_and(|m| !m.is_empty())
+    }
+
     pub fn load(path: &Path) -> Result<Profile> {
         let text = crate::input::read_text_file(path)?;
         Profile::from_json(&text, Source::File(path.to_path_buf()))
@@ -91,6 +105,15 @@ impl Profile {
 
     pub fn from_json(text: &str, source: Source) -> Result<Profile> {
         let profile: Profile = crate::input::parse_json(text, source.clone())?;
+        if let Some(c) = profile.name.chars().find(|c| c.is_control()) {
+            return Err(Error::input_at(
+                source,
+                None,
+                None,
+                Some("name".into()),
+                format!("contains the control character {c:?}"),
+            ));
+        }
         if profile.name.trim().is_empty() {
             return Err(Error::input_at(
                 source,

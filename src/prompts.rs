@@ -3,8 +3,7 @@
 
 use crate::error::{Error, Result};
 use minijinja::{Environment, Value};
-use std::collections::{hash_map::DefaultHasher, BTreeMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The built-in templates, by name.
@@ -37,6 +36,7 @@ impl Prompts {
     }
 
     pub fn load(override_dir: Option<&Path>) -> Result<Prompts> {
+        let mut overridden: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut sources: BTreeMap<String, String> = BUILTIN
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -52,6 +52,7 @@ impl Prompts {
                 let path: PathBuf = dir.join(name);
                 if path.is_file() {
                     sources.insert(name.to_string(), crate::input::read_text_file(&path)?);
+                    overridden.insert(name.to_string(), path);
                 }
             }
         }
@@ -64,10 +65,20 @@ impl Prompts {
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_filter("join_list", join_list);
         for (name, text) in &sources {
+            // A broken override is bad input: name its file and line.
             env.add_template_owned(name.clone(), text.clone())
-                .map_err(|e| Error::Template {
-                    name: name.clone(),
-                    message: describe(&e),
+                .map_err(|e| match overridden.get(name) {
+                    Some(path) => crate::Error::input_at(
+                        crate::error::Source::File(path.clone()),
+                        e.line(),
+                        None,
+                        None,
+                        e.to_string(),
+                    ),
+                    None => Error::Template {
+                        name: name.clone(),
+                        message: describe(&e),
+                    },
                 })?;
         }
         Ok(Prompts { env, sources })
@@ -148,16 +159,28 @@ fn pick(state: &minijinja::State, items: Vec<Value>) -> Result<Value, minijinja:
         .lookup("seed")
         .and_then(|v| u64::try_from(v).ok())
         .unwrap_or(0);
-    let mut hasher = DefaultHasher::new();
-    seed.hash(&mut hasher);
+    // FNV-1a: stable across Rust releases, so a seed gives the same wording everywhere.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(&seed.to_le_bytes());
     for item in &items {
-        item.to_string().hash(&mut hasher);
+        feed(item.to_string().as_bytes());
+        feed(&[0]);
     }
     // The seed-0 draft is the first alternative: the canonical wording.
     let index = if seed == 0 {
         0
     } else {
-        (hasher.finish() % items.len() as u64) as usize
+        // FNV's low bits are weak; the splitmix64 finaliser spreads them before the modulo.
+        let mut z = hash;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z % items.len() as u64) as usize
     };
     Ok(items[index].clone())
 }

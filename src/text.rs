@@ -112,13 +112,66 @@ const TITLES: &[&str] = &[
 /// The name to greet someone by: the first word of their name that is not a title,
 /// keeping accents, apostrophes and hyphens ("Dr. Anne-Marie O'Neil, PhD" → "Anne-Marie").
 pub fn first_name(full_name: &str) -> String {
-    let before_suffix = full_name.split(',').next().unwrap_or(full_name);
-    before_suffix
-        .split_whitespace()
-        .find(|w| !TITLES.contains(&w.to_lowercase().as_str()))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+    // "O'Neil, Anne" is last-name-first; "Anne O'Neil, PhD" has a suffix after the comma.
+    let name = match full_name.split_once(',') {
+        Some((_, after)) if !is_suffix(after) && !after.trim().is_empty() => after,
+        Some((before, _)) => before,
+        None => full_name,
+    };
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let is_title = |w: &str| TITLES.contains(&w.to_lowercase().as_str());
+    let rest: Vec<&str> = words.iter().copied().skip_while(|w| is_title(w)).collect();
+    let chosen = match (rest.as_slice(), words.first()) {
+        // "Dr. Smith": with only a surname after the title, greet by title and surname.
+        ([surname], Some(title)) if words.len() == 2 && is_title(title) => {
+            format!("{title} {surname}")
+        }
+        ([first, ..], _) => first
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_string(),
+        ([], _) => String::new(),
+    };
+    let chosen = if chosen.is_empty() {
+        full_name.trim().to_string()
+    } else {
+        chosen
+    };
+    if chosen.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && !chosen.chars().any(char::is_lowercase)
+    {
+        title_case(&chosen)
+    } else {
+        chosen
+    }
+}
+
+const SUFFIXES: &[&str] = &[
+    "phd", "ph.d.", "mba", "md", "m.d.", "jr", "jr.", "sr", "sr.", "cpa", "pe", "esq", "esq.",
+    "ii", "iii", "iv", "dds", "rn", "msc", "ma", "bsc", "ba", "cfa", "pmp", "llm", "mph", "frcs",
+];
+
+fn is_suffix(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split([',', ' '])
         .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| full_name.trim().to_string())
+        .map(str::to_lowercase)
+        .collect();
+    !words.is_empty() && words.iter().all(|w| SUFFIXES.contains(&w.as_str()))
+}
+
+/// "ANNE-MARIE" → "Anne-Marie", "O'NEIL" → "O'Neil".
+fn title_case(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphanumeric();
+    }
+    out
 }
 
 /// Join paragraphs written one clause per line: consecutive non-empty lines form a paragraph
@@ -209,6 +262,11 @@ mod tests {
         assert_eq!(first_name("Prof Zoë Li"), "Zoë");
         assert_eq!(first_name("Cher"), "Cher");
         assert_eq!(first_name("D'Arcy Smith"), "D'Arcy");
+        assert_eq!(first_name("O'Neil, Anne"), "Anne");
+        assert_eq!(first_name("Anne O'Neil, PhD, MBA"), "Anne");
+        assert_eq!(first_name("Dr. Smith"), "Dr. Smith");
+        assert_eq!(first_name("ANNE-MARIE DUPONT"), "Anne-Marie");
+        assert_eq!(first_name("Dr."), "Dr.");
     }
 
     #[test]

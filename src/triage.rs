@@ -61,7 +61,7 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
         against: Vec::new(),
     };
     match profile.connections {
-        Some(n) if n >= policy.min_connections => s.for_.push(format!("{n}+ connections")),
+        Some(n) if n >= policy.min_connections => s.for_.push(format!("{n} connections")),
         Some(n) => s.against.push(format!(
             "only {n} connections (policy: {})",
             policy.min_connections
@@ -73,9 +73,10 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
         Some(false) => s.against.push("no headshot".into()),
         None => {}
     }
-    if profile.headline.is_some() && profile.company.is_some() {
+    let filled = |f: &Option<String>| f.as_deref().is_some_and(|v| !v.trim().is_empty());
+    if filled(&profile.headline) && filled(&profile.company) {
         s.for_.push("filled-in profile".into());
-    } else if profile.headline.is_none() && profile.company.is_none() {
+    } else if !filled(&profile.headline) && !filled(&profile.company) {
         s.against
             .push("empty profile (no headline or company)".into());
     }
@@ -90,7 +91,7 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
     if !(c.employers.is_empty() && c.schools.is_empty() && c.groups.is_empty()) {
         s.for_.push("shared employer, school or group".into());
     }
-    if profile.referred_by.is_some() {
+    if filled(&profile.referred_by) {
         s.for_.push("referred by someone I know".into());
     }
     s
@@ -109,7 +110,7 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     let signals = profile_signals(profile, policy);
     reasons.extend(signals.for_.iter().map(|r| format!("for: {r}")));
     reasons.extend(signals.against.iter().map(|r| format!("against: {r}")));
-    let met = profile.met.is_some();
+    let met = profile.has_met();
     if met {
         reasons.push("we have met".into());
     }

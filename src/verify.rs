@@ -16,6 +16,9 @@ pub struct Grounding {
     input_words: HashSet<String>,
     /// Folded words the templates write themselves.
     template_words: HashSet<String>,
+    /// Folded words that the inputs write with a capital: the only ones a capitalised word in
+    /// mid-sentence (a name) may be.
+    input_caps: HashSet<String>,
     /// Folded inputs joined, for URL / e-mail look-ups.
     input_text: String,
 }
@@ -26,22 +29,40 @@ impl Grounding {
         template_words: HashSet<String>,
     ) -> Grounding {
         let mut input_words = HashSet::new();
+        let mut input_caps = HashSet::new();
         let mut input_text = String::new();
         for input in inputs {
             let folded = text::fold(input);
             input_words.extend(text::words(&folded).map(str::to_string));
+            for word in input.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+                if word.chars().next().is_some_and(char::is_uppercase) {
+                    input_caps.extend(text::words(&text::fold(word)).map(str::to_string));
+                }
+            }
             input_text.push_str(&folded);
             input_text.push('\n');
         }
         Grounding {
             input_words,
             template_words,
+            input_caps,
             input_text,
         }
     }
 
     fn knows_word(&self, folded_word: &str) -> bool {
         self.input_words.contains(folded_word) || self.template_words.contains(folded_word)
+    }
+
+    /// A capitalised word in mid-sentence is a name: the inputs must write it capitalised too
+    /// (so "Will" is not grounded by "will" in a reason), or the templates must use it.
+    fn knows_name(&self, folded_word: &str) -> bool {
+        self.input_caps.contains(folded_word) || self.template_words.contains(folded_word)
+    }
+
+    /// Whether a folded phrase occurs in the inputs (the user's own words are not the tool's fault).
+    fn inputs_contain(&self, folded_phrase: &str) -> bool {
+        contains_phrase(&self.input_text, folded_phrase)
     }
 
     fn knows_number(&self, digits: &str) -> bool {
@@ -168,7 +189,8 @@ pub const GENERIC_PHRASES: &[(&str, &str)] = &[
         "i was impressed by your background",
         "name the part of their work you mean",
     ),
-    ("synerg", "say concretely what you could do together"),
+    ("synergy", "say concretely what you could do together"),
+    ("synergies", "say concretely what you could do together"),
     ("touch base", "say what you want to talk about"),
     ("circle back", "say what you want to talk about"),
     ("leverage", "use a plain verb"),
@@ -331,7 +353,48 @@ const SENTENCE_WORDS: &[&str] = &[
     "hola",
     "bonjour",
     "hallo",
+    "what's",
+    "it's",
+    "that's",
+    "there's",
+    "here's",
+    "let's",
+    "how's",
+    "who's",
+    "she's",
+    "he's",
+    "they're",
+    "we'll",
+    "you'll",
+    "fantastic",
+    "wonderful",
+    "lovely",
+    "absolutely",
+    "certainly",
+    "sure",
+    "ok",
+    "okay",
+    "ps",
 ];
+
+/// Whether a folded word is a common word that may start a sentence capitalised.
+pub fn is_sentence_word(folded: &str) -> bool {
+    SENTENCE_WORDS.contains(&folded)
+}
+
+/// Whether `phrase` occurs in `text` as whole words (both folded).
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + phrase.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// "Dana's" → "dana": a possessive is grounded by the name.
+fn strip_possessive(folded: &str) -> &str {
+    folded.strip_suffix("'s").unwrap_or(folded)
+}
 
 fn regexes() -> &'static (Regex, Regex, Regex) {
     static R: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
@@ -362,14 +425,19 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
             problems.push(Problem::OverLimit { chars, limit });
         }
     }
-    if DEFAULT_TEXT_MARKERS.iter().any(|m| folded.contains(m)) {
+    if DEFAULT_TEXT_MARKERS
+        .iter()
+        .any(|m| folded.contains(m) && !grounding.inputs_contain(m))
+    {
         problems.push(Problem::DefaultText);
     }
     let (placeholder, link, token) = regexes();
     for m in placeholder.find_iter(draft) {
-        problems.push(Problem::Placeholder {
-            text: m.as_str().to_string(),
-        });
+        if !grounding.inputs_contain(&text::fold(m.as_str())) {
+            problems.push(Problem::Placeholder {
+                text: m.as_str().to_string(),
+            });
+        }
     }
     let mut link_spans = Vec::new();
     for m in link.find_iter(draft) {
@@ -395,7 +463,8 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
             continue;
         }
         let word = m.as_str().trim_end_matches(['\'', '’', '-']);
-        let folded_word = text::fold(word);
+        let folded_full = text::fold(word);
+        let folded_word = strip_possessive(&folded_full).to_string();
         if word.chars().any(|c| c.is_ascii_digit()) {
             for digits in word
                 .split(|c: char| !c.is_ascii_digit())
@@ -410,13 +479,25 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
             continue;
         }
         let capitalised = word.chars().next().is_some_and(char::is_uppercase);
-        // Hyphenated and apostrophe names ("Anne-Marie", "O'Neil") are grounded part by part.
-        let grounded = grounding.knows_word(&folded_word)
-            || text::words(&folded_word.replace('-', " ")).all(|part| grounding.knows_word(part));
-        if !capitalised || grounded {
+        if !capitalised {
             continue;
         }
-        if at_start && SENTENCE_WORDS.contains(&folded_word.as_str()) {
+        if at_start
+            && (SENTENCE_WORDS.contains(&folded_full.as_str())
+                || SENTENCE_WORDS.contains(&folded_word.as_str())
+                || grounding.knows_word(&folded_word))
+        {
+            continue;
+        }
+        // Hyphenated and apostrophe names ("Anne-Marie", "O'Neil") are grounded part by part.
+        let known = |w: &str| {
+            if at_start {
+                grounding.knows_word(w)
+            } else {
+                grounding.knows_name(w)
+            }
+        };
+        if known(&folded_word) || text::words(&folded_word.replace('-', " ")).all(known) {
             continue;
         }
         if seen.insert(folded_word.clone()) {
@@ -426,7 +507,7 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
         }
     }
     for (phrase, _) in GENERIC_PHRASES {
-        if folded.contains(phrase) && !grounding.input_text.contains(phrase) {
+        if contains_phrase(&folded, phrase) && !grounding.inputs_contain(phrase) {
             problems.push(Problem::GenericPhrase {
                 text: (*phrase).to_string(),
             });
@@ -547,6 +628,30 @@ mod tests {
             None,
         );
         assert!(v.summary().contains("generic phrase"), "{}", v.summary());
+    }
+
+    #[test]
+    fn possessives_contractions_and_case_sensitive_names() {
+        let g = Grounding::new(["Dana Reyes", "I will help"], HashSet::new());
+        assert!(verify("What's new? Dana's talk was great.", &g, None).passed());
+        let v = verify("Thanks, I met Will there.", &g, None);
+        assert!(v.summary().contains("Will"), "{}", v.summary());
+    }
+
+    #[test]
+    fn the_users_own_words_are_not_problems() {
+        let g = Grounding::new(
+            ["[Preprint] Cold chains", "synergy lab"],
+            std::collections::HashSet::new(),
+        );
+        assert!(verify(
+            "About [Preprint] Cold chains and the synergy lab.",
+            &g,
+            None
+        )
+        .passed());
+        assert!(!contains_phrase("as an aid worker", "as an ai"));
+        assert!(contains_phrase("as an ai, i", "as an ai"));
     }
 
     #[test]

@@ -71,7 +71,8 @@ fn every_draft_passes_the_verifier() {
                         assert!(!drafts.is_empty());
                         for d in drafts {
                             let limit = opts.effective_limit(&me);
-                            let verdict = verify::verify(&d.text, drafter.grounding(), Some(limit));
+                            let verdict =
+                                verify::verify(&d.text, drafter.grounding_for(kind), Some(limit));
                             assert!(
                                 verdict.passed(),
                                 "{name} {kind:?} {tone:?}: {} — {}",

@@ -63,7 +63,7 @@ fn every_example_and_kind_drafted_by_the_model_passes_the_verifier() {
                 .remove(0);
             let verdict = verify::verify(
                 &draft.text,
-                drafter.grounding(),
+                drafter.grounding_for(kind),
                 Some(opts.effective_limit(&me)),
             );
             assert!(
@@ -185,9 +185,10 @@ fn cross_validated_macro_f1_on_the_corpus() {
     }
     let v = json_of(nw().args(["eval", "--cv", "5", "--engine", "embed", "--json"]));
     let f1 = v["macro_f1"].as_f64().unwrap();
-    // Measured 0.94; rules alone score 0.91 on this corpus and the embedding alone about 0.70
-    // (models.md). 0.90 fails if either half of the features stops contributing.
-    assert!(f1 >= 0.90, "macro-F1 {f1}");
+    // Measured 0.917 on 660 notes; the rules alone score 0.87 on the same notes and the embedding
+    // alone about 0.70 (models.md). 0.88 leaves room for the embedding's float path on CPUs
+    // without AMX, and fails if the embedding half stops adding to the rules.
+    assert!(f1 >= 0.88, "macro-F1 {f1}");
     assert!(v["notes"].as_u64().unwrap() >= 300);
 }
 

@@ -206,8 +206,8 @@ pub struct CheckArgs {
     /// The note to check; read from stdin when absent.
     pub text: Option<String>,
     /// Character limit (default: from my tier, 200 for free accounts).
-    #[arg(long, value_name = "N")]
-    pub limit: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8000))]
+    pub limit: Option<u32>,
     /// Me (for the tier's limit).
     #[arg(long, value_name = "FILE")]
     pub me: Option<PathBuf>,

@@ -222,6 +222,20 @@ fn run_draft(args: DraftArgs) -> Result<()> {
     };
     let mut model = rewriter(args.engine, &args.common)?;
     let drafts = drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?;
+    if drafts.len() < opts.variants {
+        eprintln!(
+            "note: only {} distinct wording{} for this profile (asked for {})",
+            drafts.len(),
+            if drafts.len() == 1 { "" } else { "s" },
+            opts.variants
+        );
+    }
+    if opts.kind == notewright::draft::DraftKind::Invite
+        && drafter.facts().is_empty()
+        && profile.reason.is_none()
+    {
+        eprintln!("note: the profile has no common element and no reason, so the invite is generic; add `reason`, `met` or `common` to personalise it");
+    }
     if args.common.json {
         if args.variants > 1 {
             print(&json(&serde_json::json!({ "drafts": drafts }))?)
@@ -276,7 +290,7 @@ fn run_triage(args: TriageArgs) -> Result<()> {
 fn run_check(args: CheckArgs) -> Result<()> {
     let note = note_from(args.text)?;
     let limit = match args.limit {
-        Some(limit) => limit,
+        Some(limit) => limit as usize,
         None => Me::resolve(args.me.as_deref())?.tier.note_limit(),
     };
     let report = check::check(&note, limit);
