@@ -132,6 +132,19 @@ fn strip_json_position(message: &str) -> String {
     }
 }
 
+/// The 1-based line where `key` is first written as a key (`"key"` in JSON, `key =` in TOML),
+/// for errors found after parsing.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let quoted = format!("\"{key}\"");
+    text.lines()
+        .position(|l| {
+            l.contains(&quoted)
+                || l.trim_start().starts_with(&format!("{key} "))
+                || l.trim_start().starts_with(&format!("{key}="))
+        })
+        .map(|i| i + 1)
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];

@@ -107,7 +107,7 @@ impl Me {
         if !(1..=60).contains(&me.call_minutes) {
             return Err(crate::error::Error::input_at(
                 source,
-                None,
+                crate::input::line_of_key(&text, "call_minutes"),
                 None,
                 Some("call_minutes".into()),
                 format!(

@@ -105,10 +105,11 @@ impl Profile {
 
     pub fn from_json(text: &str, source: Source) -> Result<Profile> {
         let profile: Profile = crate::input::parse_json(text, source.clone())?;
+        let name_line = crate::input::line_of_key(text, "name");
         if let Some(c) = profile.name.chars().find(|c| c.is_control()) {
             return Err(Error::input_at(
                 source,
-                None,
+                name_line,
                 None,
                 Some("name".into()),
                 format!("contains the control character {c:?}"),
@@ -117,7 +118,7 @@ impl Profile {
         if profile.name.trim().is_empty() {
             return Err(Error::input_at(
                 source,
-                None,
+                name_line,
                 None,
                 Some("name".into()),
                 "must not be empty",
