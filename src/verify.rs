@@ -391,6 +391,13 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
     })
 }
 
+/// Spelled-out numbers are numbers too: "twenty days" must come from the inputs like "20 days".
+const NUMBER_WORDS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty",
+    "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "dozen", "dozens",
+];
+
 /// "Dana's" → "dana": a possessive is grounded by the name.
 fn strip_possessive(folded: &str) -> &str {
     folded.strip_suffix("'s").unwrap_or(folded)
@@ -475,6 +482,12 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
                         text: word.to_string(),
                     });
                 }
+            }
+            continue;
+        }
+        if NUMBER_WORDS.contains(&folded_word.as_str()) {
+            if !grounding.knows_word(&folded_word) && seen.insert(folded_word.clone()) {
+                problems.push(Problem::UnknownNumber { text: word.to_string() });
             }
             continue;
         }
@@ -636,6 +649,13 @@ mod tests {
         assert!(verify("What's new? Dana's talk was great.", &g, None).passed());
         let v = verify("Thanks, I met Will there.", &g, None);
         assert!(v.summary().contains("Will"), "{}", v.summary());
+    }
+
+    #[test]
+    fn spelled_out_numbers_must_be_grounded() {
+        let g = Grounding::new(["a team of twelve"], HashSet::new());
+        assert!(verify("Your team of twelve impressed me.", &g, None).passed());
+        assert!(verify("See you in twenty days.", &g, None).summary().contains("twenty"));
     }
 
     #[test]

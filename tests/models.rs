@@ -185,10 +185,23 @@ fn cross_validated_macro_f1_on_the_corpus() {
     }
     let v = json_of(nw().args(["eval", "--cv", "5", "--engine", "embed", "--json"]));
     let f1 = v["macro_f1"].as_f64().unwrap();
-    // Measured 0.924 on 660 notes; the rules alone score 0.90 on the same notes and the embedding
-    // alone about 0.70 (models.md). 0.88 leaves room for the embedding's float path on CPUs
-    // without AMX, and fails if the embedding half stops adding to the rules.
-    assert!(f1 >= 0.88, "macro-F1 {f1}");
+    // Measured 0.924 (held-out folds) against 0.897 for the rules alone on the same notes, which
+    // were tuned on them, and about 0.70 for the embedding alone (models.md). The embedding must
+    // keep adding to the rules; 0.90 leaves room for the float path on CPUs without AMX.
+    let rules = json_of(nw().args([
+        "eval",
+        "--engine",
+        "rules",
+        "--json",
+        "--input",
+        "data/notes.jsonl",
+    ]));
+    let rules_f1 = rules["macro_f1"].as_f64().unwrap();
+    assert!(f1 >= 0.90, "macro-F1 {f1}");
+    assert!(
+        f1 > rules_f1,
+        "embedding classifier {f1} does not beat the rules {rules_f1}"
+    );
     assert!(v["notes"].as_u64().unwrap() >= 300);
 }
 
