@@ -431,6 +431,11 @@ impl<'a> Drafter<'a> {
             let mut verdict =
                 self.check_candidate(skeleton.kind, &candidate, &must_keep, skeleton.limit);
             let fidelity = fidelity(&candidate, &skeleton.text);
+            if let Some(clause) = added_clause(&candidate, &skeleton.text) {
+                verdict
+                    .problems
+                    .push(verify::Problem::AddedClaim { text: clause });
+            }
             if fidelity < MIN_FIDELITY {
                 verdict.problems.push(verify::Problem::Drifted {
                     percent: (fidelity * 100.0).round() as u8,
@@ -560,20 +565,37 @@ pub fn clean_model_output(raw: &str) -> String {
 /// coming from the skeleton, it has drifted into content of its own.
 const MIN_FIDELITY: f32 = 0.5;
 
-/// The share of the candidate's content words (four letters or more) that the skeleton has.
+/// Content words: four letters or more, folded.
+fn content_words(text: &str) -> Vec<String> {
+    text::words(&text::fold(text))
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The share of the candidate's content words that the skeleton has.
 fn fidelity(candidate: &str, skeleton: &str) -> f32 {
-    let content = |t: &str| -> Vec<String> {
-        text::words(&text::fold(t))
-            .filter(|w| w.chars().count() >= 4)
-            .map(str::to_string)
-            .collect()
-    };
-    let skeleton_words: HashSet<String> = content(skeleton).into_iter().collect();
-    let words = content(candidate);
+    let skeleton_words: HashSet<String> = content_words(skeleton).into_iter().collect();
+    let words = content_words(candidate);
     if words.is_empty() {
         return 0.0;
     }
     words.iter().filter(|w| skeleton_words.contains(*w)).count() as f32 / words.len() as f32
+}
+
+/// A clause of the candidate that says something the skeleton does not ("and I'm looking for a
+/// new opportunity"): two or more content words, fewer than half of them from the skeleton.
+fn added_clause(candidate: &str, skeleton: &str) -> Option<String> {
+    let skeleton_words: HashSet<String> = content_words(skeleton).into_iter().collect();
+    candidate
+        .split(['.', ',', '!', '?', ';', ':', '\n', '—', '–'])
+        .map(str::trim)
+        .find(|clause| {
+            let words = content_words(clause);
+            let known = words.iter().filter(|w| skeleton_words.contains(*w)).count();
+            words.len() >= 2 && known * 2 < words.len()
+        })
+        .map(str::to_string)
 }
 
 /// Prefer candidates that use the room without crowding the limit and differ from the skeleton.
@@ -735,6 +757,27 @@ mod tests {
                 .as_deref()
                 .unwrap_or("")
                 .contains("drifted"),
+            "{:?}",
+            d.fallback_reason
+        );
+    }
+
+    #[test]
+    fn a_rewrite_that_adds_a_claim_is_rejected() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut model = FakeModel(vec![
+            "Hi Anne-Marie, great to meet you at DevConf Lisbon, and I'm looking for a new opportunity. Sam",
+        ]);
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()[0];
+        assert_eq!(d.engine, "rules");
+        assert!(
+            d.fallback_reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("looking for a new opportunity"),
             "{:?}",
             d.fallback_reason
         );

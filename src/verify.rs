@@ -106,6 +106,10 @@ pub enum Problem {
     },
     /// A model rewrite cut off by its token budget.
     Unfinished,
+    /// A model rewrite's clause that says something the draft did not.
+    AddedClaim {
+        text: String,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -130,6 +134,7 @@ impl std::fmt::Display for Problem {
             ),
             Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
             Problem::Unfinished => f.write_str("the model stopped mid-message"),
+            Problem::AddedClaim { text } => write!(f, "adds a claim of its own: \"{text}\""),
             Problem::Drifted { percent } => write!(
                 f,
                 "drifted from the draft: only {percent}% of its words come from it"
@@ -393,9 +398,38 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
 
 /// Spelled-out numbers are numbers too: "twenty days" must come from the inputs like "20 days".
 const NUMBER_WORDS: &[&str] = &[
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty",
-    "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "dozen", "dozens",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "dozen",
+    "dozens",
 ];
 
 /// "Dana's" → "dana": a possessive is grounded by the name.
@@ -487,7 +521,9 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
         }
         if NUMBER_WORDS.contains(&folded_word.as_str()) {
             if !grounding.knows_word(&folded_word) && seen.insert(folded_word.clone()) {
-                problems.push(Problem::UnknownNumber { text: word.to_string() });
+                problems.push(Problem::UnknownNumber {
+                    text: word.to_string(),
+                });
             }
             continue;
         }
@@ -655,7 +691,9 @@ mod tests {
     fn spelled_out_numbers_must_be_grounded() {
         let g = Grounding::new(["a team of twelve"], HashSet::new());
         assert!(verify("Your team of twelve impressed me.", &g, None).passed());
-        assert!(verify("See you in twenty days.", &g, None).summary().contains("twenty"));
+        assert!(verify("See you in twenty days.", &g, None)
+            .summary()
+            .contains("twenty"));
     }
 
     #[test]
