@@ -558,7 +558,29 @@ pub fn clean_model_output(raw: &str) -> String {
         text = &text[..pos];
     }
     let text = text.trim().trim_matches(['"', '“', '”']).trim();
-    text::tidy_paragraphs(text)
+    let tidy = text::tidy_paragraphs(&drop_filler(text));
+    // "Hi Dana,\nGreat meeting you" joins into one line: continue the sentence in lower case.
+    match tidy.split_once(", ") {
+        Some((greeting, rest))
+            if greeting.split_whitespace().count() <= 3 && !greeting.contains(['.', '!', '?']) =>
+        {
+            format!("{greeting}, {}", after_greeting(rest))
+        }
+        _ => tidy,
+    }
+}
+
+/// Small models open with pleasantries ("I hope this message finds you well."): whole filler
+/// sentences carry no fact, so they are dropped rather than costing the candidate.
+fn drop_filler(text: &str) -> String {
+    static FILLER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let filler = FILLER.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)(^|[\n.!?]\s*)(i hope (this|my) (message|note|email) finds you well|i hope (you'?re|you are|this finds you) (doing )?(well|great)|hope you'?re (doing )?well)[.!]*",
+        )
+        .expect("static regex")
+    });
+    filler.replace_all(text, "$1").to_string()
 }
 
 /// A rewrite must say mostly what the skeleton says: below this share of its content words
@@ -780,6 +802,14 @@ mod tests {
                 .contains("looking for a new opportunity"),
             "{:?}",
             d.fallback_reason
+        );
+    }
+
+    #[test]
+    fn filler_sentences_are_dropped_from_model_output() {
+        assert_eq!(
+            clean_model_output("Hi Dana,\nI hope this message finds you well. Great meeting you!"),
+            "Hi Dana, great meeting you!"
         );
     }
 
