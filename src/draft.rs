@@ -745,18 +745,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn invented_entities_fall_back_to_the_rules() {
+    /// Draft Anne-Marie's invite with a fake model answering `candidates`; the draft's engine
+    /// and fallback reason.
+    fn rewrite_outcome(candidates: Vec<&'static str>) -> (String, String) {
         let (p, m, prompts) = (profile(), me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
-        let mut model = FakeModel(vec![
+        let mut model = FakeModel(candidates);
+        let d = drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()
+            .remove(0);
+        (d.engine, d.fallback_reason.unwrap_or_default())
+    }
+
+    #[test]
+    fn invented_entities_fall_back_to_the_rules() {
+        let (engine, reason) = rewrite_outcome(vec![
             "Dear Priya Shah, my name is Alexei Petrov. Let's meet at DevConf Lisbon. Anne-Marie",
         ]);
-        let d = &drafter
-            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
-            .unwrap()[0];
-        assert_eq!(d.engine, "rules");
-        let reason = d.fallback_reason.as_deref().unwrap_or("");
+        assert_eq!(engine, "rules");
         assert!(
             reason.contains("Priya") && reason.contains("Alexei"),
             "{reason}"
@@ -765,44 +772,20 @@ mod tests {
 
     #[test]
     fn a_rewrite_that_drifts_from_the_draft_is_rejected() {
-        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
-        let drafter = Drafter::new(&prompts, &p, &m);
-        let mut model = FakeModel(vec![
+        let (engine, reason) = rewrite_outcome(vec![
             "Hi Anne-Marie, I look forward to your visit and our lunch soon. Cheers, Sam",
         ]);
-        let d = &drafter
-            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
-            .unwrap()[0];
-        assert_eq!(d.engine, "rules");
-        assert!(
-            d.fallback_reason
-                .as_deref()
-                .unwrap_or("")
-                .contains("drifted"),
-            "{:?}",
-            d.fallback_reason
-        );
+        assert_eq!(engine, "rules");
+        assert!(reason.contains("drifted"), "{reason}");
     }
 
     #[test]
     fn a_rewrite_that_adds_a_claim_is_rejected() {
-        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
-        let drafter = Drafter::new(&prompts, &p, &m);
-        let mut model = FakeModel(vec![
+        let (engine, reason) = rewrite_outcome(vec![
             "Hi Anne-Marie, great to meet you at DevConf Lisbon, and I'm looking for a new opportunity. Sam",
         ]);
-        let d = &drafter
-            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
-            .unwrap()[0];
-        assert_eq!(d.engine, "rules");
-        assert!(
-            d.fallback_reason
-                .as_deref()
-                .unwrap_or("")
-                .contains("looking for a new opportunity"),
-            "{:?}",
-            d.fallback_reason
-        );
+        assert_eq!(engine, "rules");
+        assert!(reason.contains("looking for a new opportunity"), "{reason}");
     }
 
     #[test]
