@@ -115,6 +115,18 @@ impl Profile {
                 format!("contains the control character {c:?}"),
             ));
         }
+        if profile.name.trim().starts_with(['[', '{', '<']) {
+            return Err(Error::input_at(
+                source,
+                name_line,
+                None,
+                Some("name".into()),
+                format!(
+                    "{:?} looks like a template placeholder, not a name",
+                    profile.name.trim()
+                ),
+            ));
+        }
         if profile.name.trim().is_empty() {
             return Err(Error::input_at(
                 source,
@@ -200,6 +212,18 @@ mod tests {
         let err = parse(r#"{"name": "Dana", "connections": "lots"}"#).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("field `connections`"), "{msg}");
+    }
+
+    #[test]
+    fn placeholder_or_control_characters_in_name_are_errors() {
+        assert!(parse(r#"{"name": "[Name]"}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("placeholder"));
+        assert!(parse("{\"name\": \"Ana\\u0000\"}")
+            .unwrap_err()
+            .to_string()
+            .contains("control character"));
     }
 
     #[test]
