@@ -50,7 +50,9 @@ pub fn check(note: &str, limit: usize) -> Report {
     };
     let chars = text::char_count(note);
     let folded = text::fold(note);
-    let hits = signals::detect(note);
+    // One pass of the rule classifier gives both the signals and the verdict.
+    let classification = crate::classify::classify_rules(note);
+    let hits = &classification.hits;
     let has = |kind: Kind| hits.iter().any(|h| h.kind == kind);
 
     if has(Kind::Empty) {
@@ -114,7 +116,7 @@ pub fn check(note: &str, limit: usize) -> Report {
         }
     }
     let pitch: Vec<&signals::Hit> = hits.iter().filter(|h| h.kind.is_pitch()).collect();
-    let reads_as_pitch = crate::classify::classify_rules(note).label == signals::Label::SalesPitch;
+    let reads_as_pitch = classification.label == signals::Label::SalesPitch;
     if reads_as_pitch && !pitch.is_empty() {
         let what: Vec<String> = pitch.iter().map(|h| h.reason.clone()).collect();
         add(

@@ -394,18 +394,25 @@ impl<'a> Drafter<'a> {
         seed: u64,
     ) -> Result<Draft> {
         let must_keep = self.must_keep(skeleton);
+        // "Hi Dana": the greeting the rewrite must open with, which also anchors the model.
+        let greeting = skeleton
+            .text
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let ctx = context! {
             kind => opts.kind.as_str(),
             kind_description => opts.kind.description(),
             tone => opts.tone.as_str(),
             limit => skeleton.limit,
             skeleton => skeleton.text.clone(),
-            greeting => skeleton.text.split(',').next().unwrap_or_default().to_string(),
+            greeting => greeting.clone(),
             them_first_name => self.profile.first_name(),
             keep => must_keep.clone(),
         };
         let ctx = Value::from_serialize(&ctx);
-        let greeting = format!("{},", skeleton.text.split(',').next().unwrap_or_default());
+        let answer_prefix = format!("{greeting},");
         let system = self.prompts.render("rewrite_system.j2", &ctx)?;
         let user = self.prompts.render("rewrite_user.j2", &ctx)?;
         let mut best: Option<(f32, String)> = None;
@@ -419,7 +426,7 @@ impl<'a> Drafter<'a> {
             let raw = model.rewrite(&RewriteRequest {
                 system: &system,
                 user: &user,
-                answer_prefix: &greeting,
+                answer_prefix: &answer_prefix,
                 seed: seed.wrapping_mul(1000).wrapping_add(attempt),
                 attempt,
                 max_chars: skeleton.limit,

@@ -270,14 +270,12 @@ impl EmbedClassifier {
         let corpus_embeddings = embedder
             .embed(&texts)
             .map_err(|e| Error::Model(e.to_string()))?;
-        let xs: Vec<Vec<f32>> = corpus
-            .iter()
-            .zip(&corpus_embeddings)
-            .map(|(n, e)| features(e, &signals::detect(&n.text)))
-            .collect();
-        let ys: Vec<Label> = corpus.iter().map(|n| n.label).collect();
-        let model =
-            LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS);
+        let model = train(
+            corpus
+                .iter()
+                .zip(&corpus_embeddings)
+                .map(|(n, e)| (e.as_slice(), n.text.as_str(), n.label)),
+        );
         let trained = Trained {
             model,
             corpus_embeddings,
@@ -315,9 +313,7 @@ impl EmbedClassifier {
     }
 
     fn classify_embedded(&self, note: &str, embedding: &[f32]) -> Classification {
-        let hits = signals::detect(note);
-        let probabilities = self.model.probabilities(&features(embedding, &hits));
-        classify::from_probabilities(probabilities, hits, "embed")
+        predict(&self.model, embedding, note)
     }
 
     /// The `k` most similar labelled notes of the corpus.
@@ -345,24 +341,28 @@ impl EmbedClassifier {
     }
 }
 
+/// Train the classifier on labelled notes given with their embeddings.
+fn train<'a>(examples: impl Iterator<Item = (&'a [f32], &'a str, Label)>) -> LogisticModel {
+    let (xs, ys): (Vec<Vec<f32>>, Vec<Label>) = examples
+        .map(|(e, text, label)| (features(e, &signals::detect(text)), label))
+        .unzip();
+    LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS)
+}
+
+/// Classify one embedded note.
+fn predict(model: &LogisticModel, embedding: &[f32], note: &str) -> Classification {
+    let hits = signals::detect(note);
+    let probabilities = model.probabilities(&features(embedding, &hits));
+    classify::from_probabilities(probabilities, hits, "embed")
+}
+
 /// Train on `train` and predict `test` from precomputed embeddings: the cross-validation step.
 pub fn fit_predict(
-    train: &[(Vec<f32>, &str, Label)],
+    train_set: &[(Vec<f32>, &str, Label)],
     test: &[(Vec<f32>, &str)],
 ) -> Vec<Classification> {
-    let xs: Vec<Vec<f32>> = train
-        .iter()
-        .map(|(e, t, _)| features(e, &signals::detect(t)))
-        .collect();
-    let ys: Vec<Label> = train.iter().map(|(_, _, l)| *l).collect();
-    let model = LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS);
-    test.iter()
-        .map(|(e, t)| {
-            let hits = signals::detect(t);
-            let p = model.probabilities(&features(e, &hits));
-            classify::from_probabilities(p, hits, "embed")
-        })
-        .collect()
+    let model = train(train_set.iter().map(|(e, t, l)| (e.as_slice(), *t, *l)));
+    test.iter().map(|(e, t)| predict(&model, e, t)).collect()
 }
 
 fn default_cache_dir() -> Option<PathBuf> {

@@ -125,12 +125,11 @@ fn run_eval(args: EvalArgs) -> Result<()> {
         (Some(path), _) => {
             let examples = eval::read_labelled(path)?;
             let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-            let predictions: Vec<(notewright::signals::Label, f64)> = classifier
-                .classify_batch(&texts)?
-                .into_iter()
-                .map(|c| (c.label, c.confidence))
-                .collect();
-            eval::evaluate(classifier.name(), &examples, &predictions)
+            eval::evaluate(
+                classifier.name(),
+                &examples,
+                &labels_of(&classifier, &texts)?,
+            )
         }
         (None, Some(k)) => cross_validate(&classifier, k as usize)?,
         (None, None) => return Err(Error::Usage("eval needs --input FILE or --cv K".into())),
@@ -155,17 +154,10 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
         })
         .collect();
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-    let mut predictions = vec![(notewright::signals::Label::Vague, 0.0); examples.len()];
-    match classifier {
-        Classifier::Rules => {
-            for (p, c) in predictions
-                .iter_mut()
-                .zip(classifier.classify_batch(&texts)?)
-            {
-                *p = (c.label, c.confidence);
-            }
-        }
+    let predictions = match classifier {
+        Classifier::Rules => labels_of(classifier, &texts)?,
         Classifier::Embed(e) => {
+            let mut predictions = vec![(notewright::signals::Label::Vague, 0.0); examples.len()];
             let embeddings = e
                 .embedder()
                 .embed(&texts)
@@ -188,15 +180,26 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
                     predictions[i] = (c.label, c.confidence);
                 }
             }
+            predictions
         }
-    }
-    let mut report = eval::evaluate(
+    };
+    Ok(eval::evaluate(
         &format!("{} ({k}-fold cross-validation)", classifier.name()),
         &examples,
         &predictions,
-    );
-    report.engine = format!("{} ({k}-fold cross-validation)", classifier.name());
-    Ok(report)
+    ))
+}
+
+/// Each note's predicted label and confidence, for `eval`.
+fn labels_of(
+    classifier: &Classifier,
+    texts: &[&str],
+) -> Result<Vec<(notewright::signals::Label, f64)>> {
+    Ok(classifier
+        .classify_batch(texts)?
+        .into_iter()
+        .map(|c| (c.label, c.confidence))
+        .collect())
 }
 
 /// A progress bar on a terminal, nothing when stderr is piped.
