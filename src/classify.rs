@@ -66,7 +66,18 @@ pub fn softmax(scores: [f32; 3]) -> [f32; 3] {
 
 /// Classify with the rules alone.
 pub fn classify_rules(note: &str) -> Classification {
-    let hits = signals::detect(note);
+    from_hits(signals::detect(note))
+}
+
+/// Classify many notes with the rules alone, on all cores.
+pub fn classify_rules_batch(notes: &[&str]) -> Vec<Classification> {
+    signals::detect_batch(notes)
+        .into_iter()
+        .map(from_hits)
+        .collect()
+}
+
+fn from_hits(hits: Vec<Hit>) -> Classification {
     let probabilities = softmax(rule_scores(&hits));
     from_probabilities(probabilities, hits, "rules")
 }

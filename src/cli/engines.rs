@@ -16,6 +16,7 @@ pub enum Classifier {
 impl Classifier {
     pub fn new(engine: ClassifyEngine) -> Result<Classifier> {
         if engine == ClassifyEngine::Rules {
+            notewright::signals::prepare();
             return Ok(Classifier::Rules);
         }
         let located = Store::discover().default_for(Role::Embed);
@@ -47,13 +48,7 @@ impl Classifier {
 
     pub fn classify_batch(&self, notes: &[&str]) -> Result<Vec<Classification>> {
         match self {
-            Classifier::Rules => {
-                use rayon::prelude::*;
-                Ok(notes
-                    .par_iter()
-                    .map(|n| classify::classify_rules(n))
-                    .collect())
-            }
+            Classifier::Rules => Ok(classify::classify_rules_batch(notes)),
             Classifier::Embed(c) => c.classify_batch(notes),
         }
     }

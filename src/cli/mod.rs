@@ -70,7 +70,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         let bar = progress_bar(notes.len());
         let mut lines = String::new();
         // Chunks keep the embedding batches large and the progress bar moving.
-        for chunk in notes.chunks(256) {
+        for chunk in notes.chunks(2048) {
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
             for (note, c) in chunk.iter().zip(classifier.classify_batch(&texts)?) {
                 let mut value =
