@@ -2,6 +2,7 @@
 //! field named, and batches of notes from JSONL or LinkedIn's `Invitations.csv`.
 
 use crate::error::{Error, Result, Source};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::io::Read;
 use std::path::Path;
@@ -197,15 +198,11 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         #[serde(default)]
         label: Option<String>,
     }
-    let mut notes = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    let parse_line = |(index, line): (usize, &str)| -> Result<BatchNote> {
         let line_no = index + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
         if !line.trim_start().starts_with('{') {
             return Err(Error::input_at(
-                source,
+                source.clone(),
                 Some(line_no),
                 Some(1),
                 None,
@@ -214,16 +211,23 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         }
         let parsed: Line = parse_json(line, source.clone()).map_err(|e| relocate(e, line_no))?;
         check_note_size(&parsed.text, source.clone()).map_err(|e| relocate(e, line_no))?;
-        notes.push(BatchNote {
+        Ok(BatchNote {
             id: parsed
                 .id
                 .unwrap_or_else(|| serde_json::Value::from(line_no)),
             text: parsed.text,
             label: parsed.label,
             line: line_no,
-        });
-    }
-    Ok(notes)
+        })
+    };
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    // Parsed on all cores; the first bad line in file order is the one reported.
+    let parsed: Vec<Result<BatchNote>> = lines.into_par_iter().map(parse_line).collect();
+    parsed.into_iter().collect()
 }
 
 /// A JSON error inside one JSONL line reports line 1 of that line; move it to the file's line.

@@ -304,7 +304,7 @@ fn compiled() -> &'static [CompiledSignal] {
     static COMPILED: OnceLock<Vec<CompiledSignal>> = OnceLock::new();
     COMPILED.get_or_init(|| {
         PHRASES
-            .iter()
+            .par_iter()
             .map(|spec| {
                 // The table is static and covered by tests; a bad pattern is a programming error.
                 // ASCII word boundaries: the folded text has no accents left, and a Unicode `\b`
@@ -371,73 +371,78 @@ const COMMON_CAPS: &[&str] = &[
     "Go",
 ];
 
-/// Words of a greeting or title; the name after them is the addressee.
-const GREETINGS: &[&str] = &[
-    "hi",
-    "hello",
-    "hey",
-    "dear",
-    "bonjour",
-    "salut",
-    "hola",
-    "hallo",
-    "guten",
-    "tag",
-    "buenos",
-    "buenas",
-    "dias",
-    "mr",
-    "mrs",
-    "ms",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "herr",
-    "frau",
-    "monsieur",
-    "madame",
-    "mme",
-    "senor",
-    "senora",
-    "sr",
-    "sra",
-    "don",
-    "dona",
-    "estimado",
-    "estimada",
-    "cher",
-    "chere",
-    "liebe",
-    "lieber",
-    "sehr",
-    "geehrte",
-    "geehrter",
-    "morning",
-    "good",
-    "greetings",
-];
+/// Words of a greeting or title (lower case, unaccented); the name after them is the addressee.
+fn is_greeting(lower: &str) -> bool {
+    matches!(
+        lower,
+        "hi" | "hello"
+            | "hey"
+            | "dear"
+            | "bonjour"
+            | "salut"
+            | "hola"
+            | "hallo"
+            | "guten"
+            | "tag"
+            | "buenos"
+            | "buenas"
+            | "dias"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "mx"
+            | "dr"
+            | "prof"
+            | "professor"
+            | "herr"
+            | "frau"
+            | "monsieur"
+            | "madame"
+            | "mme"
+            | "senor"
+            | "senora"
+            | "sr"
+            | "sra"
+            | "don"
+            | "dona"
+            | "estimado"
+            | "estimada"
+            | "cher"
+            | "chere"
+            | "liebe"
+            | "lieber"
+            | "sehr"
+            | "geehrte"
+            | "geehrter"
+            | "morning"
+            | "good"
+            | "greetings"
+    )
+}
 
-/// Sign-off words; the name after them is the sender.
-const SIGN_OFFS: &[&str] = &[
-    "best",
-    "regards",
-    "cheers",
-    "thanks",
-    "thank",
-    "merci",
-    "cordialement",
-    "saludos",
-    "gracias",
-    "grusse",
-    "gruss",
-    "danke",
-    "sincerely",
-    "warmly",
-    "atentamente",
-    "bien",
-    "hochachtungsvoll",
-];
+/// Sign-off words (lower case, unaccented); the name after them is the sender.
+fn is_sign_off(lower: &str) -> bool {
+    matches!(
+        lower,
+        "best"
+            | "regards"
+            | "cheers"
+            | "thanks"
+            | "thank"
+            | "merci"
+            | "cordialement"
+            | "saludos"
+            | "gracias"
+            | "grusse"
+            | "gruss"
+            | "danke"
+            | "sincerely"
+            | "warmly"
+            | "atentamente"
+            | "bien"
+            | "hochachtungsvoll"
+    )
+}
 
 /// Frequent German words: in a German note every noun is capitalised.
 const GERMAN_WORDS: &[&str] = &[
@@ -458,19 +463,19 @@ fn is_german<'a>(words: impl Iterator<Item = &'a str>) -> bool {
     words.filter(|w| GERMAN_WORDS.contains(w)).take(2).count() >= 2
 }
 
-/// Whether `word` is in `list` (lower case, unaccented), ignoring case and accents.
-fn in_folded_list(list: &[&str], word: &str) -> bool {
-    // Every list entry is short and ASCII: lower-case short ASCII words on the stack.
+/// Whether `test` holds for `word` lower-cased and unaccented.
+fn folded_word_is(word: &str, test: fn(&str) -> bool) -> bool {
+    // The common case, a short ASCII word, is lower-cased on the stack.
     let mut buffer = [0u8; 24];
-    if word.is_ascii() {
-        return word.len() <= buffer.len() && {
-            let lower = &mut buffer[..word.len()];
-            lower.copy_from_slice(word.as_bytes());
-            lower.make_ascii_lowercase();
-            list.iter().any(|x| x.as_bytes() == lower)
-        };
+    if !word.is_ascii() {
+        return test(&text::fold(word));
     }
-    list.contains(&text::fold(word).as_str())
+    let Some(lower) = buffer.get_mut(..word.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(test)
 }
 
 /// The words of a note as [`proper_nouns`] sees them: a letter or digit, then letters, digits,
@@ -510,11 +515,11 @@ fn proper_nouns_in(note: &str, german: bool) -> Vec<String> {
         last_end = end;
         let w = note[start..end].trim_end_matches(['\'', '’', '-']);
         let at_start = std::mem::replace(&mut sentence_start, false);
-        if in_folded_list(GREETINGS, w) {
+        if folded_word_is(w, is_greeting) {
             after_greeting = true;
             continue;
         }
-        if after_greeting || in_folded_list(SIGN_OFFS, w) {
+        if after_greeting || folded_word_is(w, is_sign_off) {
             continue;
         }
         let capitalized = w.chars().next().is_some_and(char::is_uppercase);
@@ -728,7 +733,12 @@ mod tests {
         ];
         let one_by_one: Vec<Vec<(Kind, String)>> = notes
             .iter()
-            .map(|n| detect(n).into_iter().map(|h| (h.kind, h.evidence)).collect())
+            .map(|n| {
+                detect(n)
+                    .into_iter()
+                    .map(|h| (h.kind, h.evidence))
+                    .collect()
+            })
             .collect();
         let batch: Vec<Vec<(Kind, String)>> = detect_batch(&notes)
             .into_iter()

@@ -60,7 +60,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for engine in [ClassifyEngine::Rules, ClassifyEngine::Embed] {
         let t = Instant::now();
         let classifier = match Classifier::new(engine) {
-            Ok(c) => c,
+            Ok(c) => {
+                notewright::signals::prepare();
+                c
+            }
             Err(e) => {
                 let _ = writeln!(out, "classify {engine:?}: skipped ({e})");
                 continue;

@@ -16,7 +16,8 @@ pub enum Classifier {
 impl Classifier {
     pub fn new(engine: ClassifyEngine) -> Result<Classifier> {
         if engine == ClassifyEngine::Rules {
-            notewright::signals::prepare();
+            // Compile the signal table while the caller reads its input.
+            std::thread::spawn(notewright::signals::prepare);
             return Ok(Classifier::Rules);
         }
         let located = Store::discover().default_for(Role::Embed);

@@ -8,6 +8,7 @@ pub mod models;
 use args::{CheckArgs, ClassifyArgs, Cli, Command, DraftArgs, EvalArgs, TriageArgs};
 use clap::CommandFactory;
 use engines::{rewriter, Classifier};
+use notewright::classify::Classification;
 use notewright::draft::{DraftOptions, Drafter, Rewriter};
 use notewright::embed_classifier;
 use notewright::error::{Error, Result, Source};
@@ -16,6 +17,7 @@ use notewright::me::Me;
 use notewright::profile::Profile;
 use notewright::prompts::Prompts;
 use notewright::{check, input, output, triage};
+use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -63,6 +65,14 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
         .map_err(|e| Error::Usage(format!("cannot encode output: {e}")))
 }
 
+/// One line of `classify --input` output: the classification, then the note's id.
+#[derive(serde::Serialize)]
+struct BatchLine<'a> {
+    #[serde(flatten)]
+    classification: &'a Classification,
+    id: &'a serde_json::Value,
+}
+
 fn run_classify(args: ClassifyArgs) -> Result<()> {
     let classifier = Classifier::new(args.engine)?;
     if let Some(path) = &args.input {
@@ -72,13 +82,20 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         // Chunks keep the embedding batches large and the progress bar moving.
         for chunk in notes.chunks(2048) {
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
-            for (note, c) in chunk.iter().zip(classifier.classify_batch(&texts)?) {
-                let mut value =
-                    serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert("id".into(), note.id.clone());
-                }
-                lines.push_str(&value.to_string());
+            let classifications = classifier.classify_batch(&texts)?;
+            let encoded: Vec<String> = chunk
+                .par_iter()
+                .zip(classifications.par_iter())
+                .map(|(note, classification)| {
+                    serde_json::to_string(&BatchLine {
+                        classification,
+                        id: &note.id,
+                    })
+                    .map_err(|e| Error::Usage(format!("cannot encode output: {e}")))
+                })
+                .collect::<Result<_>>()?;
+            for line in encoded {
+                lines.push_str(&line);
                 lines.push('\n');
             }
             bar.inc(chunk.len() as u64);
