@@ -6,6 +6,7 @@
 //! use and cached by content hash (corpus + embedding weights + feature version), so there is no
 //! training step to remember.
 
+use crate::char_ngrams::CharNgrams;
 use crate::classify::{self, Classification};
 use crate::error::{Error, Result};
 use crate::signals::{self, Hit, Kind, Label};
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// The built-in labelled corpus (see data/README.md).
 pub const CORPUS: &str = include_str!("../data/notes.jsonl");
 /// Bump when the features or the training change, to invalidate caches.
-const FEATURE_VERSION: &str = "v1";
+const FEATURE_VERSION: &str = "v3";
 
 /// Rule-signal kinds used as binary features, in a fixed order.
 const KIND_FEATURES: [Kind; 19] = [
@@ -74,80 +75,158 @@ fn rule_features(hits: &[Hit]) -> Vec<f32> {
     out
 }
 
-fn features(embedding: &[f32], hits: &[Hit]) -> Vec<f32> {
-    let mut out = embedding.to_vec();
-    out.extend(rule_features(hits));
-    out
+/// One note as the logistic regression sees it: a dense part (embedding, then rule features),
+/// standardised, and a sparse part (character n-grams), already scaled.
+#[derive(Debug, Clone, Default)]
+pub struct Example {
+    pub dense: Vec<f32>,
+    pub sparse: Vec<(u32, f32)>,
 }
 
-/// A trained multinomial logistic regression with feature standardisation.
+/// The relative weight of each feature block. The penalty is the same for every weight, so a
+/// block's scale sets how much it may say: the 22 rule features carry most of the intent, the 384
+/// embedding dimensions the topic and tone, and the thousands of n-grams the wording.
+const EMBEDDING_SCALE: f32 = 1.5;
+const RULE_SCALE: f32 = 2.0;
+const NGRAM_SCALE: f32 = 100.0;
+/// L2 penalty on the mean log-loss, and full-batch epochs.
+const L2: f32 = 0.6;
+const EPOCHS: usize = 600;
+/// An n-gram must occur in this many labelled notes to become a feature.
+const NGRAM_MIN_NOTES: usize = 2;
+
+/// Per-dense-feature scales: the embedding dimensions, then the rule features.
+fn dense_scales(embedding_dim: usize) -> Vec<f32> {
+    let rules = 3 + KIND_FEATURES.len();
+    std::iter::repeat_n(EMBEDDING_SCALE, embedding_dim)
+        .chain(std::iter::repeat_n(RULE_SCALE, rules))
+        .collect()
+}
+
+/// The trained model: n-gram vocabulary plus logistic regression.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoteModel {
+    ngrams: CharNgrams,
+    logistic: LogisticModel,
+}
+
+impl NoteModel {
+    fn example(&self, embedding: &[f32], hits: &[Hit], note: &str) -> Example {
+        example(&self.ngrams, embedding, hits, note)
+    }
+}
+
+fn example(ngrams: &CharNgrams, embedding: &[f32], hits: &[Hit], note: &str) -> Example {
+    let mut dense = embedding.to_vec();
+    dense.extend(rule_features(hits));
+    let sparse = ngrams
+        .transform(note)
+        .into_iter()
+        .map(|(i, v)| (i, v * NGRAM_SCALE))
+        .collect();
+    Example { dense, sparse }
+}
+
+/// A trained multinomial logistic regression over standardised dense features plus sparse ones.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogisticModel {
     mean: Vec<f32>,
+    /// Per dense feature: the block scale over the standard deviation.
     scale: Vec<f32>,
-    /// 3 × d weights, row per label in [`Label::ALL`] order.
+    /// 3 × (dense + sparse) weights, row per label in [`Label::ALL`] order.
     weights: Vec<Vec<f32>>,
     bias: [f32; 3],
 }
 
 impl LogisticModel {
-    /// Full-batch gradient descent with L2 regularisation; deterministic.
-    /// `l2[j]` is the penalty on feature `j` (the embedding is regularised harder than the rules).
-    pub fn train(xs: &[Vec<f32>], ys: &[Label], l2: &[f32], epochs: usize) -> LogisticModel {
-        let n = xs.len().max(1);
-        let d = xs.first().map_or(0, Vec::len);
+    /// Full-batch Adam on the mean log-loss plus `l2`/2 · ‖w‖²; deterministic. Dense feature `j`
+    /// is standardised and multiplied by `dense_scales[j]`; sparse indices are below `sparse_dim`.
+    pub fn train(
+        xs: &[Example],
+        ys: &[Label],
+        dense_scales: &[f32],
+        sparse_dim: usize,
+        l2: f32,
+        epochs: usize,
+    ) -> LogisticModel {
+        let n = xs.len().max(1) as f32;
+        let d = xs.first().map_or(0, |x| x.dense.len());
         let mut mean = vec![0.0f32; d];
         for x in xs {
-            for (m, v) in mean.iter_mut().zip(x) {
-                *m += v / n as f32;
+            for (m, v) in mean.iter_mut().zip(&x.dense) {
+                *m += v / n;
             }
         }
-        let mut scale = vec![0.0f32; d];
+        let mut var = vec![0.0f32; d];
         for x in xs {
-            for ((s, v), m) in scale.iter_mut().zip(x).zip(&mean) {
-                *s += (v - m).powi(2) / n as f32;
+            for ((s, v), m) in var.iter_mut().zip(&x.dense).zip(&mean) {
+                *s += (v - m).powi(2) / n;
             }
         }
-        for s in &mut scale {
-            *s = if *s > 1e-12 { 1.0 / s.sqrt() } else { 0.0 };
-        }
-        let zs: Vec<Vec<f32>> = xs.iter().map(|x| standardise(x, &mean, &scale)).collect();
-        let mut weights = vec![vec![0.0f32; d]; 3];
+        let scale: Vec<f32> = var
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let block = dense_scales.get(j).copied().unwrap_or(1.0);
+                if *s > 1e-12 {
+                    block / s.sqrt()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let zs: Vec<Example> = xs
+            .iter()
+            .map(|x| Example {
+                dense: standardise(&x.dense, &mean, &scale),
+                sparse: x.sparse.clone(),
+            })
+            .collect();
+        let width = d + sparse_dim;
+        let mut weights = vec![vec![0.0f32; width]; 3];
         let mut bias = [0.0f32; 3];
-        // Adam keeps a few hundred epochs enough on standardised features.
+        // Adam keeps a few hundred epochs enough whatever the feature scales.
         let (b1, b2, lr, eps) = (0.9f32, 0.999f32, 0.05f32, 1e-8f32);
-        let mut m_w = vec![vec![0.0f32; d]; 3];
-        let mut v_w = vec![vec![0.0f32; d]; 3];
+        let mut m_w = vec![vec![0.0f32; width]; 3];
+        let mut v_w = vec![vec![0.0f32; width]; 3];
         let mut m_b = [0.0f32; 3];
         let mut v_b = [0.0f32; 3];
+        let mut grad_w = vec![vec![0.0f32; width]; 3];
         for epoch in 1..=epochs {
-            let mut grad_w = vec![vec![0.0f32; d]; 3];
+            for g in &mut grad_w {
+                g.fill(0.0);
+            }
             let mut grad_b = [0.0f32; 3];
             for (z, y) in zs.iter().zip(ys) {
-                let p = softmax3(logits(&weights, &bias, z));
+                let p = classify::softmax(logits(&weights, &bias, d, z));
                 for c in 0..3 {
-                    let err = p[c] - if y.index() == c { 1.0 } else { 0.0 };
-                    grad_b[c] += err / n as f32;
-                    for (g, v) in grad_w[c].iter_mut().zip(z) {
-                        *g += err * v / n as f32;
+                    let err = (p[c] - if y.index() == c { 1.0 } else { 0.0 }) / n;
+                    grad_b[c] += err;
+                    for (g, v) in grad_w[c][..d].iter_mut().zip(&z.dense) {
+                        *g += err * v;
+                    }
+                    for &(i, v) in &z.sparse {
+                        if let Some(g) = grad_w[c].get_mut(d + i as usize) {
+                            *g += err * v;
+                        }
                     }
                 }
             }
             let t = epoch as i32;
+            let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
+            // A step that shrinks as 1/√t settles on the optimum instead of circling it.
+            let lr = lr / (epoch as f32).sqrt();
             for c in 0..3 {
-                for j in 0..d {
-                    let g = grad_w[c][j] + l2.get(j).copied().unwrap_or(0.0) * weights[c][j];
+                for j in 0..width {
+                    let g = grad_w[c][j] + l2 * weights[c][j];
                     m_w[c][j] = b1 * m_w[c][j] + (1.0 - b1) * g;
                     v_w[c][j] = b2 * v_w[c][j] + (1.0 - b2) * g * g;
-                    let m_hat = m_w[c][j] / (1.0 - b1.powi(t));
-                    let v_hat = v_w[c][j] / (1.0 - b2.powi(t));
-                    weights[c][j] -= lr * m_hat / (v_hat.sqrt() + eps);
+                    weights[c][j] -= lr * (m_w[c][j] / c1) / ((v_w[c][j] / c2).sqrt() + eps);
                 }
                 let g = grad_b[c];
                 m_b[c] = b1 * m_b[c] + (1.0 - b1) * g;
                 v_b[c] = b2 * v_b[c] + (1.0 - b2) * g * g;
-                bias[c] -= lr * (m_b[c] / (1.0 - b1.powi(t)))
-                    / ((v_b[c] / (1.0 - b2.powi(t))).sqrt() + eps);
+                bias[c] -= lr * (m_b[c] / c1) / ((v_b[c] / c2).sqrt() + eps);
             }
         }
         LogisticModel {
@@ -158,12 +237,12 @@ impl LogisticModel {
         }
     }
 
-    pub fn probabilities(&self, x: &[f32]) -> [f32; 3] {
-        softmax3(logits(
-            &self.weights,
-            &self.bias,
-            &standardise(x, &self.mean, &self.scale),
-        ))
+    pub fn probabilities(&self, x: &Example) -> [f32; 3] {
+        let z = Example {
+            dense: standardise(&x.dense, &self.mean, &self.scale),
+            sparse: x.sparse.clone(),
+        };
+        classify::softmax(logits(&self.weights, &self.bias, self.mean.len(), &z))
     }
 }
 
@@ -175,43 +254,24 @@ fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-fn logits(weights: &[Vec<f32>], bias: &[f32; 3], z: &[f32]) -> [f32; 3] {
+/// Label scores of a standardised example; `d` is the dense width.
+fn logits(weights: &[Vec<f32>], bias: &[f32; 3], d: usize, z: &Example) -> [f32; 3] {
     let mut out = *bias;
     for (c, row) in weights.iter().enumerate() {
-        out[c] += row.iter().zip(z).map(|(w, v)| w * v).sum::<f32>();
+        out[c] += row.iter().zip(&z.dense).map(|(w, v)| w * v).sum::<f32>();
+        out[c] += z
+            .sparse
+            .iter()
+            .filter_map(|&(i, v)| row.get(d + i as usize).map(|w| w * v))
+            .sum::<f32>();
     }
     out
-}
-
-fn softmax3(l: [f32; 3]) -> [f32; 3] {
-    classify::softmax(l)
-}
-
-/// Regularisation and epochs, chosen by 5-fold cross-validation on the corpus (`eval --cv 5`):
-/// the 384 embedding dimensions are penalised much harder than the 22 rule features, which carry
-/// most of the intent.
-const L2_EMBEDDING: f32 = 1.0;
-const L2_RULE: f32 = 0.1;
-const EPOCHS: usize = 600;
-
-/// Per-feature penalties: the embedding dimensions, then the rule features.
-fn penalties(d: usize) -> Vec<f32> {
-    let rules = 3 + KIND_FEATURES.len();
-    (0..d)
-        .map(|j| {
-            if j + rules >= d {
-                L2_RULE
-            } else {
-                L2_EMBEDDING
-            }
-        })
-        .collect()
 }
 
 /// The cached, trained classifier with the corpus embeddings kept for `--explain`.
 #[derive(Serialize, Deserialize)]
 struct Trained {
-    model: LogisticModel,
+    model: NoteModel,
     corpus_embeddings: Vec<Vec<f32>>,
 }
 
@@ -225,7 +285,7 @@ pub struct Neighbour {
 
 pub struct EmbedClassifier {
     embedder: Embedder,
-    model: LogisticModel,
+    model: NoteModel,
     corpus: Vec<LabelledNote>,
     corpus_embeddings: Vec<Vec<f32>>,
 }
@@ -247,7 +307,7 @@ impl EmbedClassifier {
             h.update(FEATURE_VERSION.as_bytes());
             h.update(
                 format!(
-                    "{L2_EMBEDDING}/{L2_RULE}/{EPOCHS}/{}",
+                    "{EMBEDDING_SCALE}/{RULE_SCALE}/{NGRAM_SCALE}/{L2}/{EPOCHS}/{NGRAM_MIN_NOTES}/{}",
                     signals::fingerprint()
                 )
                 .as_bytes(),
@@ -342,17 +402,35 @@ impl EmbedClassifier {
 }
 
 /// Train the classifier on labelled notes given with their embeddings.
-fn train<'a>(examples: impl Iterator<Item = (&'a [f32], &'a str, Label)>) -> LogisticModel {
-    let (xs, ys): (Vec<Vec<f32>>, Vec<Label>) = examples
-        .map(|(e, text, label)| (features(e, &signals::detect(text)), label))
-        .unzip();
-    LogisticModel::train(&xs, &ys, &penalties(xs.first().map_or(0, Vec::len)), EPOCHS)
+fn train<'a>(examples: impl Iterator<Item = (&'a [f32], &'a str, Label)>) -> NoteModel {
+    let examples: Vec<(&[f32], &str, Label)> = examples.collect();
+    let texts: Vec<&str> = examples.iter().map(|(_, t, _)| *t).collect();
+    let ngrams = CharNgrams::fit(&texts, NGRAM_MIN_NOTES);
+    let hits = signals::detect_batch(&texts);
+    let xs: Vec<Example> = examples
+        .iter()
+        .zip(&hits)
+        .map(|((e, t, _), h)| example(&ngrams, e, h, t))
+        .collect();
+    let ys: Vec<Label> = examples.iter().map(|(_, _, l)| *l).collect();
+    let embedding_dim = examples.first().map_or(0, |(e, _, _)| e.len());
+    let logistic = LogisticModel::train(
+        &xs,
+        &ys,
+        &dense_scales(embedding_dim),
+        ngrams.len(),
+        L2,
+        EPOCHS,
+    );
+    NoteModel { ngrams, logistic }
 }
 
 /// Classify one embedded note.
-fn predict(model: &LogisticModel, embedding: &[f32], note: &str) -> Classification {
+fn predict(model: &NoteModel, embedding: &[f32], note: &str) -> Classification {
     let hits = signals::detect(note);
-    let probabilities = model.probabilities(&features(embedding, &hits));
+    let probabilities = model
+        .logistic
+        .probabilities(&model.example(embedding, &hits, note));
     classify::from_probabilities(probabilities, hits, "embed")
 }
 
@@ -386,6 +464,18 @@ fn write_cache(path: &Path, trained: &Trained) {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return;
+    }
+    // Models trained on an older corpus, model or feature set are never read again.
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("classifier-") && name.ends_with(".json") && entry.path() != path {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -416,7 +506,14 @@ mod tests {
             })
             .collect();
         let ys: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
-        let m = LogisticModel::train(&xs, &ys, &[0.001, 0.001], 300);
+        let xs: Vec<Example> = xs
+            .into_iter()
+            .map(|dense| Example {
+                dense,
+                sparse: Vec::new(),
+            })
+            .collect();
+        let m = LogisticModel::train(&xs, &ys, &[1.0, 1.0], 0, 0.001, 300);
         for (x, y) in xs.iter().zip(&ys) {
             let p = m.probabilities(x);
             let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();

@@ -5,6 +5,7 @@
 //! ([`draft`], templates in [`prompts`]) → optional model rewrite ([`draft::Rewriter`]) →
 //! [`verify`] → output.
 
+pub mod char_ngrams;
 pub mod check;
 pub mod classify;
 pub mod draft;

@@ -276,6 +276,27 @@ const PHRASES: &[PhraseSignal] = &[
             "contains instructions aimed at an automated assistant (treated as text, not obeyed)",
         pattern: r#"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)|disregard (all |any |the |your )?(previous|prior|above|earlier)? ?(instructions|rules|guidelines)|(classify|label|mark|tag|categori[sz]e) (this|me|the note|this note|this message) as|\bsystem:|\bassistant:|as an ai\b|you are (an ai|a language model|chatgpt)|(accept|approve) (this|my) (request|invitation) (immediately|automatically|now)|label\s*[:=]\s*\w+|new instructions|jailbreak|prompt injection|ignore (toutes )?les instructions|ignora (las|todas las) instrucciones|ignoriere (alle )?(vorherigen )?anweisungen"#,
     },
+    PhraseSignal {
+        kind: Kind::ServicesPitch,
+        label: Label::SalesPitch,
+        weight: 2.4,
+        reason: "offers to buy, place, visit or sell: a pitch in other words",
+        pattern: r#"\bi buy (houses|homes|properties|businesses|companies|land)|(we|i) (buy|purchase|acquire) ([a-z-]+ ){0,2}(houses|homes|properties) for cash|\bwe placed [0-9]+|may i (drop by|drop in|pop (in|round|by)|stop by|send you (a|our|some))|could i (pop|drop|stop) (round|by|in)|(my|our) [0-9]+[- ](week|day|month) ([a-z-]+ ){0,3}(programme|program|course|bootcamp|coaching)|premium (profile|listing|membership|package)|free (pre-?approval|estimate|valuation|check|consultation call|strategy session)|just (launched|qualified as)|independent financial (adviser|advisor)|(hosting|host) a (private|exclusive|small) ([a-z-]+ ){0,2}(dinner|lunch|breakfast|roundtable|tasting|reception)|complement de revenus?|revenu complementaire|ingresos? (extra|adicional)|nebenbei [a-z& ]{0,40}(aufbauen|verdienen|geld)|zusatzeinkommen|monte mon equipe|(seriez|serais|etes|es)[- ](vous|tu) (ouverte?|partante?|disponible|interesse) (a|pour) (un|une) (echange|appel|call|rendez-vous|demo|rdv)|(la|le) (bonne|bon) (personne|interlocuteur|interlocutrice)|(persona|interlocutor) (adecuad|indicad|correct)|richtigen? ansprechpartner|(hatten|haben) sie (nachste|diese|kommende) woche|freiberufliche[rn]? (texter|berater|grafiker|entwickler|fotograf)|als (finanzberater|versicherungsmakler|personalvermittlung|vermogensberater)|(cabinet|agence) de recrutement|nous avons (deux|trois|plusieurs|[0-9]+) (candidats|profils|techniciens|ingenieurs|infirmiers)|haben wir (aktuell|derzeit) (zwei|drei|mehrere|[0-9]+)|\b(opco|fundae|bildungsgutschein)\b|financ(er|e|able) a 100|bonificad[oa]|(trouve|encontre|encontrado|gefunden) [0-9]+ (erreurs|errores|fehler)|[0-9]+ (erreurs|errores|fehler) (sur|en|auf)|(cena|almuerzo|desayuno)[- ]presentacion|presentacion de (nuestro|nuestra)|ce n'est pas un message commercial|pas de la prospection|kein verkauf|keine werbung|no es (una venta|publicidad|spam)|not a sales pitch"#,
+    },
+    PhraseSignal {
+        kind: Kind::Event,
+        label: Label::Genuine,
+        weight: 1.8,
+        reason: "follows up a call, visit or application that happened",
+        pattern: r#"(wie|so wie) ([a-z]+ ){0,2}(am telefon|telefonisch|besprochen|vereinbart)|danke (nochmal|nochmals|noch mal),? (dass|fur)|(habe|hatte) mich [a-z ]{0,30}(auf|um) die [a-z ]{0,30}stelle|ausgeschriebene stelle|praktikum (bei|in|am)|bei ihnen [a-z ]{0,20}praktikum|hier ist [a-z]+ (aus|von) (der|dem)|suite a (votre|ton|notre|la) (passage|visite|appel|echange|rendez-vous|conversation|candidature)|(thx|thanks) for the call|per (today'?s|our|yesterday'?s|this morning'?s) (call|meeting|conversation|chat)|\bas you asked\b|(como|segun) (quedamos|hablamos) (ayer|por telefono|el)|tras (la|nuestra) (llamada|visita|reunion)"#,
+    },
+    PhraseSignal {
+        kind: Kind::GenericNetworking,
+        label: Label::Vague,
+        weight: 1.8,
+        reason: "is looking for a job, or claims a group, without a specific reason",
+        pattern: r#"(seeking|looking for|searching for) (a |new )*(position|role|roles|job|jobs|opportunit)|open to (new )?(opportunities|roles|offers|positions)|actively (looking|seeking)|any leads|kindly consider|a l'ecoute (du marche|de nouvelles opportunites)|en recherche (active )?d'(emploi|un poste|opportunites)|(offen|bereit) fur (neue|eine neue) (herausforderung|position|stelle|aufgabe)|auf (der )?(jobsuche|stellensuche)|busco (empleo|trabajo|nuevas oportunidades)|en busqueda (activa )?de (empleo|trabajo|oportunidades)|abiert[oa] a (nuevas )?oportunidades|\b(fellow|another) [a-z-]+( [a-z-]+)? (here|product|in the house)\b|\b[a-z]+ in [a-z]+ here\b|tu cara me suena|(je crois|creo|glaube ich|i think)[^.!?]{0,40}(salon|congreso|konferenz|messe|conference|event)|saying (hi|hello)"#,
+    },
 ];
 
 struct CompiledSignal {

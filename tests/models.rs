@@ -185,10 +185,10 @@ fn cross_validated_macro_f1_on_the_corpus() {
     }
     let v = json_of(nw().args(["eval", "--cv", "5", "--engine", "embed", "--json"]));
     let f1 = v["macro_f1"].as_f64().unwrap();
-    // Measured 0.929 on held-out folds of 810 notes. The rules score 0.927 on the same notes, but
-    // in-sample (they were tuned on them; 0.83 on a batch written after them), and the embedding
-    // alone about 0.70 (models.md). The trained classifier must stay at least level with the
-    // rules; 0.89 leaves room for the float path on CPUs without AMX.
+    // Measured 0.957 on held-out folds of 1110 notes (0.92 on notes written later by other
+    // writers; data/README.md). The rules score 0.92 on the same notes, but in-sample (they were
+    // tuned on them). The trained classifier must stay at least level with the rules; 0.93
+    // leaves room for the float path on CPUs without AMX and for run-to-run rounding.
     let rules = json_of(nw().args([
         "eval",
         "--engine",
@@ -198,12 +198,37 @@ fn cross_validated_macro_f1_on_the_corpus() {
         "data/notes.jsonl",
     ]));
     let rules_f1 = rules["macro_f1"].as_f64().unwrap();
-    assert!(f1 >= 0.89, "macro-F1 {f1}");
+    assert!(f1 >= 0.93, "macro-F1 {f1}");
     assert!(
         f1 >= rules_f1 - 0.01,
         "embedding classifier {f1} falls behind the rules {rules_f1}"
     );
     assert!(v["notes"].as_u64().unwrap() >= 300);
+}
+
+/// The quality goals, measured on `data/blind.jsonl`: notes by writers who never saw the
+/// training corpus, never trained or tuned on (data/README.md). Measured: embed 0.977, rules 0.812.
+#[test]
+fn quality_goals_hold_on_the_blind_set() {
+    if !models_installed() {
+        return;
+    }
+    let f1 = |engine: &str| {
+        let report = json_of(nw().args([
+            "eval",
+            "--engine",
+            engine,
+            "--json",
+            "--input",
+            "data/blind.jsonl",
+        ]));
+        assert_eq!(report["notes"].as_u64(), Some(300));
+        report["macro_f1"].as_f64().unwrap()
+    };
+    let embed = f1("embed");
+    assert!(embed >= 0.95, "embed macro-F1 {embed} on the blind set");
+    let rules = f1("rules");
+    assert!(rules >= 0.80, "rules macro-F1 {rules} on the blind set");
 }
 
 #[test]
