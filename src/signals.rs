@@ -326,9 +326,8 @@ impl CompiledSignal {
     /// cost of a short note. A match that runs into a separator (`[^?]*\?` can end on its `?`)
     /// or starts inside one is set aside, and the notes it touches are searched on their own.
     fn find_batch(&self, folded: &[String], cache: &mut meta::Cache) -> Vec<Option<Span>> {
-        let mut haystack = String::with_capacity(
-            folded.iter().map(|f| f.len() + SEPARATOR.len()).sum(),
-        );
+        let mut haystack =
+            String::with_capacity(folded.iter().map(|f| f.len() + SEPARATOR.len()).sum());
         let mut starts = Vec::with_capacity(folded.len());
         for f in folded {
             starts.push(haystack.len());
@@ -631,9 +630,7 @@ pub fn detect_batch(notes: &[&str]) -> Vec<Vec<Hit>> {
     // and with its own cache (see `CompiledSignal::cache`).
     let matches: Vec<Vec<Option<Span>>> = compiled()
         .par_iter()
-        .map(|signal| {
-            signal.find_batch(&folded, &mut signal.lock_cache())
-        })
+        .map(|signal| signal.find_batch(&folded, &mut signal.lock_cache()))
         .collect();
     notes
         .par_iter()

@@ -213,7 +213,7 @@ fn quality_goals_hold_on_the_blind_set() {
     if !models_installed() {
         return;
     }
-    let f1 = |engine: &str| {
+    let report = |engine: &str| {
         let report = json_of(nw().args([
             "eval",
             "--engine",
@@ -223,12 +223,36 @@ fn quality_goals_hold_on_the_blind_set() {
             "data/blind.jsonl",
         ]));
         assert_eq!(report["notes"].as_u64(), Some(300));
-        report["macro_f1"].as_f64().unwrap()
+        report
     };
-    let embed = f1("embed");
-    assert!(embed >= 0.95, "embed macro-F1 {embed} on the blind set");
-    let rules = f1("rules");
+    let embed = report("embed");
+    let f1 = embed["macro_f1"].as_f64().unwrap();
+    assert!(f1 >= 0.95, "embed macro-F1 {f1} on the blind set");
+    let rules = report("rules")["macro_f1"].as_f64().unwrap();
     assert!(rules >= 0.80, "rules macro-F1 {rules} on the blind set");
+    // No note that tries to talk its way past a filter (tag `adversarial`) gets the label it asks for.
+    let blind = std::fs::read_to_string("data/blind.jsonl").unwrap();
+    let adversarial: Vec<String> = blind
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|n| {
+            n["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "adversarial")
+        })
+        .filter(|n| n["label"] != "genuine")
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(adversarial.len() >= 10);
+    for miss in embed["misclassified"].as_array().unwrap() {
+        assert!(
+            !(adversarial.iter().any(|id| miss["id"] == id.as_str())
+                && miss["predicted"] == "genuine"),
+            "adversarial note flipped to genuine: {miss}"
+        );
+    }
 }
 
 #[test]
