@@ -85,6 +85,19 @@ impl CharNgrams {
         self.idf.is_empty()
     }
 
+    /// Each word of the folded note with the vocabulary indices of its n-grams, for explaining
+    /// which words weighed in a decision.
+    pub fn words_with_ngrams(&self, note: &str) -> Vec<(String, Vec<u32>)> {
+        text::fold(note)
+            .split_whitespace()
+            .map(|word| {
+                let mut indices = Vec::new();
+                for_each_ngram(word, |g| indices.extend(self.index.get(g)));
+                (word.to_string(), indices)
+            })
+            .collect()
+    }
+
     /// The note as a sparse vector: sublinear term frequency × IDF, L2-normalised, sorted by index.
     pub fn transform(&self, note: &str) -> Vec<(u32, f32)> {
         let mut counts: HashMap<u32, f32> = HashMap::new();

@@ -13,6 +13,7 @@ use crate::signals::{self, Hit, Kind, Label};
 use nw_embed::Embedder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The built-in labelled corpus (see data/README.md).
@@ -237,6 +238,28 @@ impl LogisticModel {
         }
     }
 
+    /// Each feature's push toward `label`: its standardised value times the label's weight less
+    /// the mean weight of the three labels. Dense features in order; sparse ones by index.
+    pub fn push_toward(&self, x: &Example, label: usize) -> (Vec<f32>, HashMap<u32, f32>) {
+        let d = self.mean.len();
+        let push = |j: usize, v: f32| {
+            let mean = self.weights.iter().map(|row| row[j]).sum::<f32>() / 3.0;
+            v * (self.weights[label][j] - mean)
+        };
+        let dense = standardise(&x.dense, &self.mean, &self.scale)
+            .into_iter()
+            .enumerate()
+            .map(|(j, v)| push(j, v))
+            .collect();
+        let sparse = x
+            .sparse
+            .iter()
+            .filter(|(i, _)| d + (*i as usize) < self.weights[label].len())
+            .map(|&(i, v)| (i, push(d + i as usize, v)))
+            .collect();
+        (dense, sparse)
+    }
+
     pub fn probabilities(&self, x: &Example) -> [f32; 3] {
         let z = Example {
             dense: standardise(&x.dense, &self.mean, &self.scale),
@@ -281,6 +304,31 @@ pub struct Neighbour {
     pub text: String,
     pub label: Label,
     pub similarity: f32,
+}
+
+/// What `--explain` shows for the embedding classifier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub neighbours: Vec<Neighbour>,
+    pub push: Push,
+}
+
+/// How far each block of features pushed the note toward its label: the label's score minus the
+/// mean of the three labels' scores, split by block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Push {
+    pub label: Label,
+    pub embedding: f32,
+    pub rules: f32,
+    pub wording: f32,
+    /// The words whose character n-grams pushed hardest toward the label, strongest first.
+    pub words: Vec<WordWeight>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WordWeight {
+    pub word: String,
+    pub weight: f32,
 }
 
 pub struct EmbedClassifier {
@@ -376,20 +424,64 @@ impl EmbedClassifier {
         predict(&self.model, embedding, note)
     }
 
-    /// The `k` most similar labelled notes of the corpus.
-    pub fn neighbours(&self, note: &str, k: usize) -> Result<Vec<Neighbour>> {
-        let e = self
+    /// `--explain`: the `k` most similar labelled notes and what pushed the note to its label.
+    pub fn explain(&self, note: &str, k: usize) -> Result<Explanation> {
+        let embedding = self
             .embedder
             .embed_one(note)
             .map_err(|e| Error::Model(e.to_string()))?;
+        let hits = signals::detect(note);
+        let example = self.model.example(&embedding, &hits, note);
+        let p = self.model.logistic.probabilities(&example);
+        let best = (0..3).fold(0, |b, c| if p[c] > p[b] { c } else { b });
+        let (dense, sparse) = self.model.logistic.push_toward(&example, best);
+        let embedding_dim = embedding.len().min(dense.len());
+        // An n-gram's push is shared among its occurrences, so a word gets its own part.
+        let words = self.model.ngrams.words_with_ngrams(note);
+        let mut occurrences: HashMap<u32, f32> = HashMap::new();
+        for i in words.iter().flat_map(|(_, grams)| grams) {
+            *occurrences.entry(*i).or_insert(0.0) += 1.0;
+        }
+        let originals: Vec<&str> = note.split_whitespace().collect();
+        let mut word_weights: Vec<WordWeight> = words
+            .iter()
+            .enumerate()
+            .map(|(n, (folded, grams))| WordWeight {
+                word: match originals.get(n) {
+                    Some(original) if originals.len() == words.len() => original.to_string(),
+                    _ => folded.clone(),
+                },
+                weight: grams
+                    .iter()
+                    .map(|i| sparse.get(i).copied().unwrap_or(0.0) / occurrences[i])
+                    .sum(),
+            })
+            .filter(|w| w.weight > 0.0)
+            .collect();
+        word_weights.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        word_weights.truncate(3);
+        Ok(Explanation {
+            neighbours: self.neighbours(&embedding, k),
+            push: Push {
+                label: Label::ALL[best],
+                embedding: dense[..embedding_dim].iter().sum(),
+                rules: dense[embedding_dim..].iter().sum(),
+                wording: sparse.values().sum(),
+                words: word_weights,
+            },
+        })
+    }
+
+    /// The `k` labelled notes whose embeddings are most similar to `embedding`.
+    fn neighbours(&self, embedding: &[f32], k: usize) -> Vec<Neighbour> {
         let mut scored: Vec<(f32, usize)> = self
             .corpus_embeddings
             .iter()
             .enumerate()
-            .map(|(i, c)| (nw_embed::cosine(&e, c), i))
+            .map(|(i, c)| (nw_embed::cosine(embedding, c), i))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(scored
+        scored
             .into_iter()
             .take(k)
             .map(|(similarity, i)| Neighbour {
@@ -397,7 +489,7 @@ impl EmbedClassifier {
                 label: self.corpus[i].label,
                 similarity,
             })
-            .collect())
+            .collect()
     }
 }
 

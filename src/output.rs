@@ -19,10 +19,11 @@ pub fn classification(c: &Classification) -> String {
     out
 }
 
-/// `--explain`: the signals behind a label and the nearest labelled examples.
+/// `--explain`: the signals behind a label, and for the embedding classifier what pushed the note
+/// to its label and the nearest labelled examples.
 pub fn explanation(
     c: &Classification,
-    neighbours: &[crate::embed_classifier::Neighbour],
+    embed: Option<&crate::embed_classifier::Explanation>,
 ) -> String {
     let mut out = format!(
         "probabilities: genuine {:.2}, vague {:.2}, sales_pitch {:.2}\nsignals:\n",
@@ -43,9 +44,26 @@ pub fn explanation(
             h.weight, h.label, h.reason
         );
     }
-    if !neighbours.is_empty() {
+    let Some(embed) = embed else {
+        return out;
+    };
+    let push = &embed.push;
+    let _ = writeln!(
+        out,
+        "push toward {}: rules {:+.1}, wording {:+.1}, embedding {:+.1}",
+        push.label, push.rules, push.wording, push.embedding
+    );
+    if !push.words.is_empty() {
+        let words: Vec<String> = push
+            .words
+            .iter()
+            .map(|w| format!("\"{}\" {:+.2}", w.word, w.weight))
+            .collect();
+        let _ = writeln!(out, "words that weighed most: {}", words.join(", "));
+    }
+    if !embed.neighbours.is_empty() {
         out.push_str("nearest labelled examples:\n");
-        for n in neighbours {
+        for n in &embed.neighbours {
             let text: String = n
                 .text
                 .chars()

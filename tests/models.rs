@@ -179,6 +179,47 @@ fn embed_engine_labels_clear_notes() {
 }
 
 #[test]
+fn explain_shows_signals_push_and_nearest_examples() {
+    if !models_installed() {
+        return;
+    }
+    let note = "Quick question: who handles payroll at your firm? Our software cuts processing time by 40%.";
+    let v = json_of(nw().args(["classify", "--engine", "embed", "--explain", "--json", note]));
+    assert_eq!(v["label"], "sales_pitch", "{v}");
+    assert!(!v["signals"].as_array().unwrap().is_empty());
+    let neighbours = v["neighbours"].as_array().unwrap();
+    assert_eq!(neighbours.len(), 3);
+    let similarities: Vec<f64> = neighbours
+        .iter()
+        .map(|n| n["similarity"].as_f64().unwrap())
+        .collect();
+    assert!(
+        similarities.windows(2).all(|w| w[0] >= w[1]),
+        "{similarities:?}"
+    );
+    let push = &v["push"];
+    assert_eq!(push["label"], "sales_pitch");
+    let total: f64 = ["rules", "wording", "embedding"]
+        .iter()
+        .map(|b| push[b].as_f64().unwrap())
+        .sum();
+    assert!(total > 0.0, "{push}");
+    let words = push["words"].as_array().unwrap();
+    assert!(!words.is_empty() && words.len() <= 3);
+    for w in words {
+        assert!(note.contains(w["word"].as_str().unwrap()), "{w}");
+        assert!(w["weight"].as_f64().unwrap() > 0.0);
+    }
+    nw().args(["classify", "--engine", "embed", "--explain", note])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signals:"))
+        .stdout(predicate::str::contains("push toward sales_pitch:"))
+        .stdout(predicate::str::contains("words that weighed most:"))
+        .stdout(predicate::str::contains("nearest labelled examples:"));
+}
+
+#[test]
 fn cross_validated_macro_f1_on_the_corpus() {
     if !models_installed() {
         return;

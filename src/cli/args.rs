@@ -103,7 +103,9 @@ pub struct ClassifyArgs {
     pub input: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub engine: ClassifyEngine,
-    /// Also show the rule signals and the nearest labelled examples behind the label.
+    /// Also show the rule signals behind the label and, with the embedding classifier, what pushed
+    /// the note to it (rules, wording, embedding; the words that weighed most) and the nearest
+    /// labelled examples.
     #[arg(long, conflicts_with = "input")]
     pub explain: bool,
     /// Print JSON.

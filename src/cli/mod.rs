@@ -106,9 +106,9 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
     }
     let note = note_from(args.text)?;
     let c = classifier.classify(&note)?;
-    let neighbours = match (&classifier, args.explain) {
-        (Classifier::Embed(e), true) => e.neighbours(&note, 3)?,
-        _ => Vec::new(),
+    let explanation = match (&classifier, args.explain) {
+        (Classifier::Embed(e), true) => Some(e.explain(&note, 3)?),
+        _ => None,
     };
     if args.json {
         let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
@@ -121,17 +121,23 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                 map.insert("probabilities".into(), serde_json::json!({
                     "genuine": c.probabilities[0], "vague": c.probabilities[1], "sales_pitch": c.probabilities[2],
                 }));
-                map.insert(
-                    "neighbours".into(),
-                    serde_json::to_value(&neighbours).unwrap_or_default(),
-                );
+                if let Some(explanation) = &explanation {
+                    map.insert(
+                        "neighbours".into(),
+                        serde_json::to_value(&explanation.neighbours).unwrap_or_default(),
+                    );
+                    map.insert(
+                        "push".into(),
+                        serde_json::to_value(&explanation.push).unwrap_or_default(),
+                    );
+                }
             }
         }
         return print(&json(&value)?);
     }
     let mut text = output::classification(&c);
     if args.explain {
-        text.push_str(&output::explanation(&c, &neighbours));
+        text.push_str(&output::explanation(&c, explanation.as_ref()));
     }
     print(&text)
 }
