@@ -47,6 +47,15 @@ impl Classifier {
         }
     }
 
+    /// How many notes to classify at a time: large enough to keep both cores busy, small enough
+    /// to keep the progress bar moving (the embedding classifier does about 400 notes a second).
+    pub fn batch_size(&self) -> usize {
+        match self {
+            Classifier::Rules => 4096,
+            Classifier::Embed(_) => 256,
+        }
+    }
+
     pub fn classify_batch(&self, notes: &[&str]) -> Result<Vec<Classification>> {
         match self {
             Classifier::Rules => Ok(classify::classify_rules_batch(notes)),

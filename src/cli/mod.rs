@@ -79,8 +79,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         let notes = input::read_batch(path)?;
         let bar = progress_bar(notes.len());
         let mut lines = String::new();
-        // Chunks keep the embedding batches large and the progress bar moving.
-        for chunk in notes.chunks(2048) {
+        for chunk in notes.chunks(classifier.batch_size()) {
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
             let classifications = classifier.classify_batch(&texts)?;
             let encoded: Vec<String> = chunk
