@@ -176,12 +176,9 @@ impl LogisticModel {
                 }
             })
             .collect();
-        let zs: Vec<Example> = xs
+        let zs: Vec<Vec<f32>> = xs
             .iter()
-            .map(|x| Example {
-                dense: standardise(&x.dense, &mean, &scale),
-                sparse: x.sparse.clone(),
-            })
+            .map(|x| standardise(&x.dense, &mean, &scale))
             .collect();
         let width = d + sparse_dim;
         let mut weights = vec![vec![0.0f32; width]; 3];
@@ -198,15 +195,15 @@ impl LogisticModel {
                 g.fill(0.0);
             }
             let mut grad_b = [0.0f32; 3];
-            for (z, y) in zs.iter().zip(ys) {
-                let p = classify::softmax(logits(&weights, &bias, d, z));
+            for ((z, x), y) in zs.iter().zip(xs).zip(ys) {
+                let p = classify::softmax(logits(&weights, &bias, z, &x.sparse));
                 for c in 0..3 {
                     let err = (p[c] - if y.index() == c { 1.0 } else { 0.0 }) / n;
                     grad_b[c] += err;
-                    for (g, v) in grad_w[c][..d].iter_mut().zip(&z.dense) {
+                    for (g, v) in grad_w[c][..d].iter_mut().zip(z) {
                         *g += err * v;
                     }
-                    for &(i, v) in &z.sparse {
+                    for &(i, v) in &x.sparse {
                         if let Some(g) = grad_w[c].get_mut(d + i as usize) {
                             *g += err * v;
                         }
@@ -261,11 +258,8 @@ impl LogisticModel {
     }
 
     pub fn probabilities(&self, x: &Example) -> [f32; 3] {
-        let z = Example {
-            dense: standardise(&x.dense, &self.mean, &self.scale),
-            sparse: x.sparse.clone(),
-        };
-        classify::softmax(logits(&self.weights, &self.bias, self.mean.len(), &z))
+        let z = standardise(&x.dense, &self.mean, &self.scale);
+        classify::softmax(logits(&self.weights, &self.bias, &z, &x.sparse))
     }
 }
 
@@ -277,13 +271,13 @@ fn standardise(x: &[f32], mean: &[f32], scale: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Label scores of a standardised example; `d` is the dense width.
-fn logits(weights: &[Vec<f32>], bias: &[f32; 3], d: usize, z: &Example) -> [f32; 3] {
+/// Label scores of an example: its standardised dense part `z`, then its sparse part.
+fn logits(weights: &[Vec<f32>], bias: &[f32; 3], z: &[f32], sparse: &[(u32, f32)]) -> [f32; 3] {
+    let d = z.len();
     let mut out = *bias;
     for (c, row) in weights.iter().enumerate() {
-        out[c] += row.iter().zip(&z.dense).map(|(w, v)| w * v).sum::<f32>();
-        out[c] += z
-            .sparse
+        out[c] += row.iter().zip(z).map(|(w, v)| w * v).sum::<f32>();
+        out[c] += sparse
             .iter()
             .filter_map(|&(i, v)| row.get(d + i as usize).map(|w| w * v))
             .sum::<f32>();
@@ -424,17 +418,16 @@ impl EmbedClassifier {
         predict(&self.model, embedding, note)
     }
 
-    /// `--explain`: the `k` most similar labelled notes and what pushed the note to its label.
-    pub fn explain(&self, note: &str, k: usize) -> Result<Explanation> {
+    /// Classify one note for `--explain`: the classification, the `k` most similar labelled
+    /// notes, and what pushed the note to its label.
+    pub fn explain(&self, note: &str, k: usize) -> Result<(Classification, Explanation)> {
         let embedding = self
             .embedder
             .embed_one(note)
             .map_err(|e| Error::Model(e.to_string()))?;
-        let hits = signals::detect(note);
-        let example = self.model.example(&embedding, &hits, note);
-        let p = self.model.logistic.probabilities(&example);
-        let best = (0..3).fold(0, |b, c| if p[c] > p[b] { c } else { b });
-        let (dense, sparse) = self.model.logistic.push_toward(&example, best);
+        let (classification, example) = predict_with_example(&self.model, &embedding, note);
+        let label = classification.label;
+        let (dense, sparse) = self.model.logistic.push_toward(&example, label.index());
         let embedding_dim = embedding.len().min(dense.len());
         // An n-gram's push is shared among its occurrences, so a word gets its own part.
         let words = self.model.ngrams.words_with_ngrams(note);
@@ -460,16 +453,17 @@ impl EmbedClassifier {
             .collect();
         word_weights.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         word_weights.truncate(3);
-        Ok(Explanation {
+        let explanation = Explanation {
             neighbours: self.neighbours(&embedding, k),
             push: Push {
-                label: Label::ALL[best],
+                label,
                 embedding: dense[..embedding_dim].iter().sum(),
                 rules: dense[embedding_dim..].iter().sum(),
                 wording: sparse.values().sum(),
                 words: word_weights,
             },
-        })
+        };
+        Ok((classification, explanation))
     }
 
     /// The `k` labelled notes whose embeddings are most similar to `embedding`.
@@ -519,11 +513,22 @@ fn train<'a>(examples: impl Iterator<Item = (&'a [f32], &'a str, Label)>) -> Not
 
 /// Classify one embedded note.
 fn predict(model: &NoteModel, embedding: &[f32], note: &str) -> Classification {
+    predict_with_example(model, embedding, note).0
+}
+
+/// [`predict`], also returning the features the note was classified on.
+fn predict_with_example(
+    model: &NoteModel,
+    embedding: &[f32],
+    note: &str,
+) -> (Classification, Example) {
     let hits = signals::detect(note);
-    let probabilities = model
-        .logistic
-        .probabilities(&model.example(embedding, &hits, note));
-    classify::from_probabilities(probabilities, hits, "embed")
+    let example = model.example(embedding, &hits, note);
+    let probabilities = model.logistic.probabilities(&example);
+    (
+        classify::from_probabilities(probabilities, hits, "embed"),
+        example,
+    )
 }
 
 /// Train on `train` and predict `test` from precomputed embeddings: the cross-validation step.

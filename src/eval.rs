@@ -225,12 +225,7 @@ pub fn render(report: &Report) -> String {
     if !report.misclassified.is_empty() {
         let _ = writeln!(out, "\nmisclassified ({}):", report.misclassified.len());
         for m in &report.misclassified {
-            let text: String = m
-                .text
-                .chars()
-                .take(100)
-                .collect::<String>()
-                .replace('\n', " ");
+            let text = crate::text::one_line(&m.text, 100);
             let more = if m.text.chars().count() > 100 {
                 "…"
             } else {

@@ -109,31 +109,15 @@ pub fn extract(profile: &Profile) -> Vec<Fact> {
         }
     }
     let c = &profile.common;
-    facts.extend(
-        c.employers
-            .iter()
-            .filter_map(|v| Fact::new(FactKind::Employer, v)),
-    );
-    facts.extend(
-        c.schools
-            .iter()
-            .filter_map(|v| Fact::new(FactKind::School, v)),
-    );
-    facts.extend(
-        c.groups
-            .iter()
-            .filter_map(|v| Fact::new(FactKind::Group, v)),
-    );
-    facts.extend(
-        c.connections
-            .iter()
-            .filter_map(|v| Fact::new(FactKind::Connection, v)),
-    );
-    facts.extend(
-        c.interests
-            .iter()
-            .filter_map(|v| Fact::new(FactKind::Interest, v)),
-    );
+    for (kind, values) in [
+        (FactKind::Employer, &c.employers),
+        (FactKind::School, &c.schools),
+        (FactKind::Group, &c.groups),
+        (FactKind::Connection, &c.connections),
+        (FactKind::Interest, &c.interests),
+    ] {
+        facts.extend(values.iter().filter_map(|v| Fact::new(kind, v)));
+    }
     facts.sort_by_key(|f| std::cmp::Reverse(f.kind.strength()));
     facts
 }

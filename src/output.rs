@@ -64,12 +64,7 @@ pub fn explanation(
     if !embed.neighbours.is_empty() {
         out.push_str("nearest labelled examples:\n");
         for n in &embed.neighbours {
-            let text: String = n
-                .text
-                .chars()
-                .take(90)
-                .collect::<String>()
-                .replace('\n', " ");
+            let text = crate::text::one_line(&n.text, 90);
             let _ = writeln!(out, "  {:.2} {}: {text}", n.similarity, n.label);
         }
     }

@@ -518,13 +518,7 @@ const GERMAN_WORDS: &[&str] = &[
 /// make a note specific. The addressee after a greeting ("Hi Sara"), a sign-off name ("Best, Dev")
 /// and German common nouns (capitalised by grammar) do not count. Returns the distinct ones, in order.
 pub fn proper_nouns(note: &str) -> Vec<String> {
-    let folded = text::fold(note);
-    proper_nouns_in(note, is_german(text::words(&folded)))
-}
-
-/// Whether a note's words (folded) look German.
-fn is_german<'a>(words: impl Iterator<Item = &'a str>) -> bool {
-    words.filter(|w| GERMAN_WORDS.contains(w)).take(2).count() >= 2
+    proper_nouns_in(note, &text::fold(note))
 }
 
 /// Whether `test` holds for `word` lower-cased and unaccented.
@@ -560,8 +554,13 @@ fn word_spans(note: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// [`proper_nouns`] when the caller already knows whether the note is German.
-fn proper_nouns_in(note: &str, german: bool) -> Vec<String> {
+/// [`proper_nouns`] when the caller has the note folded already.
+fn proper_nouns_in(note: &str, folded: &str) -> Vec<String> {
+    let german = text::words(folded)
+        .filter(|w| GERMAN_WORDS.contains(w))
+        .take(2)
+        .count()
+        >= 2;
     let mut out: Vec<String> = Vec::new();
     let mut sentence_start = true;
     let mut after_greeting = false;
@@ -684,7 +683,7 @@ fn hits_for<'a>(
             evidence: String::new(),
         });
     }
-    let names = proper_nouns_in(note, is_german(text::words(folded)));
+    let names = proper_nouns_in(note, folded);
     if !names.is_empty() {
         let shown: Vec<String> = names.iter().take(4).cloned().collect();
         hits.push(Hit {

@@ -71,6 +71,14 @@ fn fold_ascii(text: &str) -> String {
     out
 }
 
+/// The first `max` characters of a text on one line (line breaks become spaces), for listings.
+pub fn one_line(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect()
+}
+
 /// Words of a folded text: maximal runs of letters, digits and apostrophes.
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded

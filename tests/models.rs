@@ -308,9 +308,12 @@ fn eval_reports_on_a_small_labelled_file_and_rejects_bad_labels() {
          {\"text\": \"Great meeting you at DevConf Lisbon!\", \"label\": \"vague\"}\n",
     )
     .unwrap();
-    nw().args(["eval", "--engine", "rules", "--input"])
-        .arg(&labelled)
-        .assert()
+    let eval_rules = |path: &std::path::Path| {
+        nw().args(["eval", "--engine", "rules", "--input"])
+            .arg(path)
+            .assert()
+    };
+    eval_rules(&labelled)
         .success()
         .stdout(predicate::str::contains("4 notes, accuracy 0.750"))
         .stdout(predicate::str::contains("confusion"))
@@ -320,9 +323,7 @@ fn eval_reports_on_a_small_labelled_file_and_rejects_bad_labels() {
         "bad.jsonl",
         b"{\"text\": \"a\", \"label\": \"vague\"}\n{\"text\": \"b\", \"label\": \"spam\"}\n",
     );
-    nw().args(["eval", "--engine", "rules", "--input"])
-        .arg(&unknown)
-        .assert()
+    eval_rules(&unknown)
         .code(2)
         .stderr(predicate::str::contains("bad.jsonl:2"))
         .stderr(predicate::str::contains("spam"));
@@ -331,9 +332,7 @@ fn eval_reports_on_a_small_labelled_file_and_rejects_bad_labels() {
         "Invitations.csv",
         b"From,To,Sent At,Message,Direction\nA,B,x,hi,INCOMING\n",
     );
-    nw().args(["eval", "--engine", "rules", "--input"])
-        .arg(&csv)
-        .assert()
+    eval_rules(&csv)
         .code(2)
         .stderr(predicate::str::contains("field `label`"));
 }

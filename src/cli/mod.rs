@@ -62,7 +62,11 @@ pub(crate) fn print(text: &str) -> Result<()> {
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Usage(format!("cannot encode output: {e}")))
+        .map_err(encode_error)
+}
+
+fn encode_error(e: serde_json::Error) -> Error {
+    Error::Usage(format!("cannot encode output: {e}"))
 }
 
 /// One line of `classify --input` output: the classification, then the note's id.
@@ -90,7 +94,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                         classification,
                         id: &note.id,
                     })
-                    .map_err(|e| Error::Usage(format!("cannot encode output: {e}")))
+                    .map_err(encode_error)
                 })
                 .collect::<Result<_>>()?;
             for line in encoded {
@@ -104,13 +108,15 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         return print(&lines);
     }
     let note = note_from(args.text)?;
-    let c = classifier.classify(&note)?;
-    let explanation = match (&classifier, args.explain) {
-        (Classifier::Embed(e), true) => Some(e.explain(&note, 3)?),
-        _ => None,
+    let (c, explanation) = match (&classifier, args.explain) {
+        (Classifier::Embed(e), true) => {
+            let (c, explanation) = e.explain(&note, 3)?;
+            (c, Some(explanation))
+        }
+        _ => (classifier.classify(&note)?, None),
     };
     if args.json {
-        let mut value = serde_json::to_value(&c).map_err(|e| Error::Usage(e.to_string()))?;
+        let mut value = serde_json::to_value(&c).map_err(encode_error)?;
         if args.explain {
             if let serde_json::Value::Object(map) = &mut value {
                 map.insert(
