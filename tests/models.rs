@@ -93,7 +93,7 @@ fn draft_with_the_model_from_the_cli_reports_its_engine() {
     if !models_installed() {
         return;
     }
-    let v = json_of(nw().args([
+    let args = [
         "draft",
         "invite",
         "--profile",
@@ -103,23 +103,14 @@ fn draft_with_the_model_from_the_cli_reports_its_engine() {
         "--engine",
         "model",
         "--json",
-    ]));
+    ];
+    let v = json_of(nw().args(args));
     let engine = v["engine"].as_str().unwrap();
     assert!(engine == "model" || v["fallback_reason"].is_string(), "{v}");
     assert!(v["model"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
     assert!(v["chars"].as_u64().unwrap() <= 200);
     // Deterministic: the same seed gives the same draft.
-    let again = json_of(nw().args([
-        "draft",
-        "invite",
-        "--profile",
-        "examples/dana-reyes.json",
-        "--me",
-        "examples/me.toml",
-        "--engine",
-        "model",
-        "--json",
-    ]));
+    let again = json_of(nw().args(args));
     assert_eq!(v["text"], again["text"]);
 }
 

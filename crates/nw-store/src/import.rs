@@ -26,6 +26,20 @@ pub struct Installed {
     pub already_present: bool,
 }
 
+impl Installed {
+    /// A manifest file installed at `path`; its size and sha256 were checked against `f`.
+    fn of(spec: &ModelSpec, f: &FileSpec, path: PathBuf, already_present: bool) -> Installed {
+        Installed {
+            model: spec.name.clone(),
+            file: f.name.clone(),
+            path,
+            sha256: f.sha256.clone(),
+            size: f.size,
+            already_present,
+        }
+    }
+}
+
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn temp_path(dir: &Path, hint: &str) -> PathBuf {
@@ -189,14 +203,7 @@ impl Store {
             for f in &spec.files {
                 let dest = dir.join(&f.name);
                 if already_installed(&dest, f) {
-                    out.push(Installed {
-                        model: spec.name.clone(),
-                        file: f.name.clone(),
-                        path: dest,
-                        sha256: f.sha256.clone(),
-                        size: f.size,
-                        already_present: true,
-                    });
+                    out.push(Installed::of(spec, f, dest, true));
                     continue;
                 }
                 let member = py.members.get(&f.name).map(String::as_str).unwrap_or("");
@@ -238,14 +245,7 @@ impl Store {
                     });
                 }
                 moves.push((tmp, dest.clone()));
-                out.push(Installed {
-                    model: spec.name.clone(),
-                    file: f.name.clone(),
-                    path: dest,
-                    sha256: hash,
-                    size: n,
-                    already_present: false,
-                });
+                out.push(Installed::of(spec, f, dest, false));
             }
         }
         staging.commit(&moves)?;
@@ -324,14 +324,7 @@ impl Store {
             let dir = root.join(&spec.name);
             let dest = dir.join(&f.name);
             if already_installed(&dest, f) {
-                out.push(Installed {
-                    model: spec.name.clone(),
-                    file: f.name.clone(),
-                    path: dest,
-                    sha256: hash.clone(),
-                    size: n,
-                    already_present: true,
-                });
+                out.push(Installed::of(spec, f, dest, true));
                 continue;
             }
             staging.ensure_dir(&dir)?;
@@ -343,14 +336,7 @@ impl Store {
                 fs::copy(&tmp, &extra).map_err(io_err("cannot copy to", &extra))?;
                 moves.push((extra, dest.clone()));
             }
-            out.push(Installed {
-                model: spec.name.clone(),
-                file: f.name.clone(),
-                path: dest,
-                sha256: hash.clone(),
-                size: n,
-                already_present: false,
-            });
+            out.push(Installed::of(spec, f, dest, false));
         }
         staging.commit(&moves)?;
         Ok(out)
