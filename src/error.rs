@@ -103,10 +103,18 @@ impl Error {
         }
     }
 
+    /// Whether this is a write to a closed pipe (`notewright … | head -1`): the reader has all it
+    /// wants, so the CLI ends quietly with success, as ripgrep and other Unix tools do.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { err, .. } if err.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// The process exit code this error maps to: 2 for anything the user can fix in their input
-    /// or invocation, 1 for everything else.
+    /// or invocation, 0 for a closed output pipe (see [`Error::is_broken_pipe`]), 1 for
+    /// everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
+            _ if self.is_broken_pipe() => 0,
             // Built-in templates are tested; a template error comes from the user's --prompts.
             Error::Input { .. } | Error::Usage(_) | Error::Template { .. } => 2,
             Error::Io { err, .. } if err.kind() == std::io::ErrorKind::NotFound => 2,

@@ -144,6 +144,7 @@ mod tests {
                 place: Some("DevConf".into()),
                 when: Some("May".into()),
                 topic: None,
+                kind: None,
             }),
             ..Profile::default()
         };

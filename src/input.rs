@@ -9,28 +9,72 @@ use std::path::Path;
 
 /// A note longer than this is not a connection note (LinkedIn messages stop at 8 000 characters).
 pub const MAX_NOTE_BYTES: usize = 64 * 1024;
-/// Profiles, configs and batch files are small; refuse anything absurd before reading it whole.
+/// Batch files are large but not absurd; refuse anything bigger before it fills memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Profiles, `me.toml` and prompt templates are a few kilobytes; anything past this is the wrong
+/// file (or a device like `/dev/zero`), so stop long before it costs memory.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// Read a profile, config or template file: UTF-8, at most [`MAX_CONFIG_BYTES`].
 pub fn read_text_file(path: &Path) -> Result<String> {
+    read_text_file_limited(path, MAX_CONFIG_BYTES, "profiles, configs and templates")
+}
+
+/// Read a file as UTF-8, refusing it past `limit` bytes; `what` names the kind of input in the
+/// message ("larger than the 1 MiB limit for {what}").
+///
+/// The size is enforced while reading, not from `metadata().len()`: devices, FIFOs and
+/// `/dev/stdin` report 0 bytes and can be endless.
+pub fn read_text_file_limited(path: &Path, limit: u64, what: &str) -> Result<String> {
+    let source = Source::File(path.into());
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::input(
-            Source::File(path.into()),
-            "is a directory, expected a file",
-        ));
+        return Err(Error::input(source, "is a directory, expected a file"));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::input(
-            Source::File(path.into()),
-            format!(
-                "file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                meta.len()
-            ),
-        ));
+    // A regular file that is too big is refused without opening it.
+    if meta.len() > limit {
+        return Err(too_large(source, limit, what));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    decode_utf8(bytes, Source::File(path.into()))
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bounded(file, limit, |e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(source, limit, what));
+    }
+    decode_utf8(bytes, source)
+}
+
+/// Read at most `limit + 1` bytes, so a caller sees an over-long input (`len() > limit`) without
+/// an endless one (`/dev/zero`, a pipe that never closes) ever filling memory.
+fn read_bounded(
+    reader: impl Read,
+    limit: u64,
+    io_error: impl FnOnce(std::io::Error) -> Error,
+) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    Ok(bytes)
+}
+
+fn too_large(source: Source, limit: u64, what: &str) -> Error {
+    Error::input(
+        source,
+        format!("larger than the {} limit for {what}", human_bytes(limit)),
+    )
+}
+
+/// `1048576` → `1 MiB`, `65536` → `64 KiB`; other sizes in bytes.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    UNITS
+        .iter()
+        .find(|(unit, _)| bytes >= *unit && bytes.is_multiple_of(*unit))
+        .map_or_else(
+            || format!("{bytes} bytes"),
+            |(unit, name)| format!("{} {name}", bytes / unit),
+        )
 }
 
 /// Decode bytes as UTF-8 (a leading BOM is dropped), naming the line and column of the first bad byte.
@@ -49,12 +93,14 @@ pub fn decode_utf8(mut bytes: Vec<u8>, source: Source) -> Result<String> {
 
 /// Read one note from stdin: the whole stream is one note (a pasted multi-line message).
 pub fn read_note_from_stdin() -> Result<String> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_NOTE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(Source::Stdin, e.to_string()))?;
+    let bytes = read_bounded(std::io::stdin().lock(), MAX_NOTE_BYTES as u64, |e| {
+        Error::input(Source::Stdin, e.to_string())
+    })?;
+    // Checked before decoding: the cut after the limit may split a character, and the size is
+    // the problem to report.
+    if bytes.len() > MAX_NOTE_BYTES {
+        return Err(note_too_large(Source::Stdin));
+    }
     let text = decode_utf8(bytes, Source::Stdin)?;
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -62,21 +108,24 @@ pub fn read_note_from_stdin() -> Result<String> {
             "no note given: pass the note as an argument or pipe it on stdin",
         ));
     }
-    check_note_size(&text, Source::Stdin)?;
     Ok(text)
 }
 
 pub fn check_note_size(text: &str, source: Source) -> Result<()> {
     if text.len() > MAX_NOTE_BYTES {
-        return Err(Error::input(
-            source,
-            format!(
-                "note is {} bytes or more; a connection note is at most {MAX_NOTE_BYTES} bytes",
-                text.len()
-            ),
-        ));
+        return Err(note_too_large(source));
     }
     Ok(())
+}
+
+fn note_too_large(source: Source) -> Error {
+    Error::input(
+        source,
+        format!(
+            "larger than the {} limit for a note (a LinkedIn message is at most 8 000 characters)",
+            human_bytes(MAX_NOTE_BYTES as u64)
+        ),
+    )
 }
 
 /// Parse JSON, naming the path of the field that failed (`common.connections[2]`) and its position.
@@ -169,7 +218,7 @@ pub struct BatchNote {
 /// number) when the file name says CSV or the first line is a CSV header, otherwise JSONL
 /// (`{"id", "text"}` per line, other fields ignored).
 pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
-    let text = read_text_file(path)?;
+    let text = read_text_file_limited(path, MAX_FILE_BYTES, "batch input")?;
     let source = Source::File(path.into());
     let is_csv = path
         .extension()
@@ -364,5 +413,55 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.starts_with("<stdin>:2:"), "{msg}");
         assert!(msg.contains("field `n`"), "{msg}");
+    }
+
+    #[test]
+    fn limits_are_named_in_binary_units() {
+        assert_eq!(human_bytes(MAX_FILE_BYTES), "256 MiB");
+        assert_eq!(human_bytes(MAX_CONFIG_BYTES), "1 MiB");
+        assert_eq!(human_bytes(MAX_NOTE_BYTES as u64), "64 KiB");
+        assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn an_endless_reader_stops_one_byte_past_the_limit() {
+        let bytes = read_bounded(std::io::repeat(b'x'), 10, |e| Error::io("x", e)).unwrap();
+        assert_eq!(bytes.len(), 11);
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_with_the_limit_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, vec![b' '; MAX_CONFIG_BYTES as usize + 1]).unwrap();
+        let err = read_text_file(&path).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string().ends_with(
+                "big.json: larger than the 1 MiB limit for profiles, configs and templates"
+            ),
+            "{err}"
+        );
+        std::fs::write(&path, vec![b' '; MAX_CONFIG_BYTES as usize]).unwrap();
+        assert_eq!(
+            read_text_file(&path).unwrap().len(),
+            MAX_CONFIG_BYTES as usize
+        );
+    }
+
+    /// Devices and pipes report a size of 0: the limit must hold while reading.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_endless_device_is_refused_not_read_whole() {
+        let err = read_text_file(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/dev/zero: larger than the 1 MiB limit for profiles, configs and templates"
+        );
+        let err = read_batch(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/dev/zero: larger than the 256 MiB limit for batch input"
+        );
     }
 }

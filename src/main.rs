@@ -4,6 +4,7 @@
 mod cli;
 
 use clap::Parser;
+use std::io::Write;
 
 fn main() {
     let parsed = cli::args::Cli::try_parse();
@@ -16,7 +17,11 @@ fn main() {
         }
     };
     if let Err(err) = cli::run(cli) {
-        eprintln!("notewright: {err}");
+        // A closed stdout (`| head -1`) is a normal end: no message, exit 0.
+        if !err.is_broken_pipe() {
+            // Not `eprintln!`, which panics when stderr itself cannot be written.
+            let _ = writeln!(std::io::stderr(), "notewright: {err}");
+        }
         std::process::exit(err.exit_code());
     }
 }

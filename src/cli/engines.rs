@@ -27,7 +27,7 @@ impl Classifier {
                 match EmbedClassifier::load(&model.dir, &sha, None) {
                     Ok(c) => Ok(Classifier::Embed(Box::new(c))),
                     Err(e) if engine == ClassifyEngine::Auto => {
-                        eprintln!("warning: {e}; using the rule classifier");
+                        super::stderr_line(format_args!("warning: {e}; using the rule classifier"));
                         Ok(Classifier::Rules)
                     }
                     Err(e) => Err(e),
@@ -87,7 +87,7 @@ pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewr
         (Some(location), _) => match load(&location) {
             Ok(m) => Ok(Some(m)),
             Err(e) => {
-                eprintln!("warning: {e}; using the rule engine");
+                super::stderr_line(format_args!("warning: {e}; using the rule engine"));
                 Ok(None)
             }
         },
@@ -95,7 +95,7 @@ pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewr
             "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
         )),
         (None, _) => {
-            eprintln!("{}", model::NO_MODEL_HINT);
+            super::stderr_line(format_args!("{}", model::NO_MODEL_HINT));
             Ok(None)
         }
     }

@@ -30,13 +30,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "notewright",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            // `generate` panics when its writer fails (`| head -1`, /dev/full): render into
+            // memory, then write with errors handled like every other output.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "notewright", &mut script);
+            print_bytes(&script)
         }
     }
 }
@@ -52,11 +50,23 @@ fn note_from(text: Option<String>) -> Result<String> {
     }
 }
 
+/// Write to stdout. Unlike `print!`, which panics when stdout is closed or full, a failure is
+/// returned: main ends quietly on a broken pipe (`| head -1`) and reports anything else.
 pub(crate) fn print(text: &str) -> Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+fn print_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))
+}
+
+/// A warning or note on stderr. Unlike `eprintln!` it does not panic when stderr cannot be
+/// written: a hint lost to a closed stderr is no reason to abort the command.
+pub(crate) fn stderr_line(text: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr(), "{text}");
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -250,22 +260,23 @@ fn run_draft(args: DraftArgs) -> Result<()> {
         limit: args.limit.map(|l| l as usize),
         variants: args.variants as usize,
         seed: args.seed,
+        allow_generic: args.allow_generic,
     };
     let mut model = rewriter(args.engine, &args.common)?;
     let drafts = drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?;
     if drafts.len() < opts.variants {
-        eprintln!(
+        stderr_line(format_args!(
             "note: only {} distinct wording{} for this profile (asked for {})",
             drafts.len(),
             if drafts.len() == 1 { "" } else { "s" },
             opts.variants
-        );
+        ));
     }
     if opts.kind == notewright::draft::DraftKind::Invite
         && drafter.facts().is_empty()
         && profile.reason.is_none()
     {
-        eprintln!("note: the profile has no common element and no reason, so the invite is generic; add `reason`, `met` or `common` to personalise it");
+        stderr_line(format_args!("note: the profile has no common element and no reason, so the invite is generic; add `reason`, `met` or `common` to personalise it"));
     }
     if args.common.json {
         if args.variants > 1 {

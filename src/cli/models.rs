@@ -77,7 +77,8 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
                 }
             }
             if failed {
-                print!("{out}");
+                // The report says which files failed; the error below only sums it up.
+                super::print(&out)?;
                 return Err(Error::Model("some model files are missing or corrupt; re-run models/fetch or `notewright models import`".into()));
             }
         }

@@ -14,6 +14,12 @@ use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::HashSet;
 
+pub mod note_claims;
+pub mod phrasing;
+pub mod situation;
+
+pub use situation::Situation;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DraftKind {
@@ -57,11 +63,6 @@ impl DraftKind {
             DraftKind::Followup => "thank-you message after connecting",
         }
     }
-
-    /// Whether the strongest common element is cited.
-    fn uses_facts(self) -> bool {
-        matches!(self, DraftKind::Invite | DraftKind::Followup)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
@@ -98,6 +99,9 @@ pub struct DraftOptions {
     pub limit: Option<usize>,
     pub variants: usize,
     pub seed: u64,
+    /// Write an invite even when the profile gives nothing to personalise it with (the seeds
+    /// rule such notes out, so by default this is an error naming the fields that would help).
+    pub allow_generic: bool,
 }
 
 impl DraftOptions {
@@ -108,6 +112,7 @@ impl DraftOptions {
             limit: None,
             variants: 1,
             seed: 0,
+            allow_generic: false,
         }
     }
 
@@ -134,6 +139,10 @@ pub struct Draft {
     /// Why the model's candidates were rejected, when a model was asked and the rules answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_reason: Option<String>,
+    /// This kind of message may not fit the situation (a follow-up to a pitcher, an invite to
+    /// someone who already sent me one): what `triage` would say instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A language model that rewrites a grounded skeleton. Implemented over the model runtime by the
@@ -177,6 +186,7 @@ pub struct Drafter<'a> {
     profile: &'a Profile,
     me: &'a Me,
     facts: Vec<Fact>,
+    situation: Situation,
     grounding: Grounding,
     /// Invites must not name shared connections (ask them first), so their names are not
     /// grounding for an invite.
@@ -199,6 +209,7 @@ impl<'a> Drafter<'a> {
             profile,
             me,
             facts: facts::extract(profile),
+            situation: Situation::new(profile, me),
             grounding,
             invite_grounding,
         }
@@ -215,6 +226,56 @@ impl<'a> Drafter<'a> {
 
     pub fn facts(&self) -> &[Fact] {
         &self.facts
+    }
+
+    pub fn situation(&self) -> &Situation {
+        &self.situation
+    }
+
+    /// When this kind of message does not fit the situation, what to do instead.
+    pub fn warnings(&self, kind: DraftKind) -> Vec<String> {
+        let s = &self.situation;
+        let mut out = Vec::new();
+        let pitch = s.note_class == Some("sales_pitch");
+        match kind {
+            DraftKind::Invite if s.requested => out.push(
+                "they already sent you a request: accept it and send a follow-up, or reply with `draft ask` / `draft decline` (see `notewright triage`)".to_string(),
+            ),
+            DraftKind::Followup | DraftKind::Ask if pitch => out.push(format!(
+                "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
+                if kind == DraftKind::Followup { " follow-up with a call" } else { "n ask" }
+            )),
+            _ => {}
+        }
+        out
+    }
+
+    /// Which element may lead a draft, strongest first: the skeleton falls back to a weaker one
+    /// when the stronger one cannot fit the limit.
+    fn leads(&self) -> Vec<&'static str> {
+        let s = &self.situation;
+        let mut leads = Vec::new();
+        if s.met.is_some() {
+            leads.push("met");
+        }
+        if s.referral.is_some() {
+            leads.push("referral");
+        }
+        if s.content.is_some() {
+            leads.push("content");
+        }
+        if s.shared.is_some() {
+            leads.push("shared");
+        }
+        if s.shared_connections > 0 {
+            leads.push("connections");
+        }
+        // With nothing to cite, the note rests on my reason (or is the generic note the user
+        // explicitly allowed).
+        if leads.is_empty() || s.reason.is_some() {
+            leads.push("none");
+        }
+        leads
     }
 
     /// `opts.variants` distinct drafts (or as many distinct ones as the templates allow).
@@ -247,17 +308,21 @@ impl<'a> Drafter<'a> {
     /// level that fits the limit.
     pub fn skeleton(&self, opts: &DraftOptions, seed: u64) -> Result<Draft> {
         let limit = opts.effective_limit(self.me);
-        let candidates: Vec<Option<&Fact>> = if opts.kind.uses_facts() && !self.facts.is_empty() {
-            self.facts.iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
+        if opts.kind == DraftKind::Invite
+            && self.situation.is_generic_invite()
+            && !opts.allow_generic
+        {
+            return Err(Error::Usage(
+                "nothing to personalise this invite with, and LinkedIn's default text is what the etiquette rules out: add to the profile how you met (`met.where`, `met.when`, `met.topic`), who suggested it (`referred_by`), something of theirs you read (`their_content`), what you share (`common.employers`, `common.schools`, `common.groups`, `common.interests`) or why you want to connect (`reason`); or pass --allow-generic".into(),
+            ));
+        }
+        let leads = self.leads();
         let grounding = self.grounding_for(opts.kind);
         let mut shortest: Option<(usize, String)> = None;
         let mut rejected: Option<String> = None;
-        for fact in candidates {
+        for lead in leads {
             for brevity in 0..BREVITY_LEVELS {
-                let text = self.render(opts, fact, brevity, seed)?;
+                let text = self.render(opts, lead, brevity, seed)?;
                 let chars = text::char_count(&text);
                 if chars > limit {
                     if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
@@ -281,6 +346,7 @@ impl<'a> Drafter<'a> {
                     engine: "rules".into(),
                     model: None,
                     fallback_reason: None,
+                    warnings: self.warnings(opts.kind),
                 });
             }
         }
@@ -302,42 +368,17 @@ impl<'a> Drafter<'a> {
         )))
     }
 
-    fn render(
-        &self,
-        opts: &DraftOptions,
-        fact: Option<&Fact>,
-        brevity: u8,
-        seed: u64,
-    ) -> Result<String> {
-        let shared_connections = self.profile.common.connections.len().min(2);
-        let view = |f: &Fact| {
-            context! {
-                kind => f.kind,
-                value => f.value.clone(),
-                detail => f.detail.clone(),
-                topic => f.topic.clone(),
-            }
-        };
-        let fact_value = fact.map(view);
-        // A second, weaker element of another kind, for the fullest wording.
-        let second = fact
-            .and_then(|first| {
-                self.facts
-                    .iter()
-                    .find(|f| f.kind != first.kind && f.kind.strength() < first.kind.strength())
-            })
-            .map(view);
+    fn render(&self, opts: &DraftOptions, lead: &str, brevity: u8, seed: u64) -> Result<String> {
         let ctx = context! {
             kind => opts.kind.as_str(),
             tone => opts.tone.as_str(),
             brevity => brevity,
             seed => seed,
-            fact => fact_value,
-            second => second,
-            reason => self.profile.reason.as_deref().map(sentence),
-            shared_connections => shared_connections,
-            met => self.profile.has_met(),
-            reason_after_greeting => self.profile.reason.as_deref().map(|r| after_greeting(&sentence(r))),
+            // Varies the wording from person to person, so that a batch of drafts does not
+            // send everyone the same paragraph; stable for one person and seed.
+            voice => crate::prompts::stable_hash(&self.profile.name),
+            lead => lead,
+            s => Value::from_serialize(&self.situation),
             them => context! {
                 name => self.profile.name.clone(),
                 first_name => self.profile.first_name(),
@@ -376,8 +417,8 @@ impl<'a> Drafter<'a> {
             .map(Fact::label)
             .collect();
         used.dedup();
-        if let Some(reason) = &self.profile.reason {
-            let reason = text::fold(&sentence(reason));
+        if let Some(reason) = &self.situation.reason {
+            let reason = text::fold(&reason.text);
             if folded.contains(reason.trim_end_matches(['.', '!', '?'])) {
                 used.push("reason".into());
             }
@@ -536,16 +577,64 @@ fn after_greeting(sentence: &str) -> String {
     }
 }
 
-/// Sentence-case a free-text reason and end it with punctuation.
-fn sentence(reason: &str) -> String {
-    let reason = reason.trim();
-    let mut chars = reason.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?']) {
-        out.push('.');
+/// Boilerplate across a set of drafts of one kind: each sentence of eight words or more (the
+/// greeting set aside) with the share of drafts that contain it, most shared first. The seeds'
+/// own question ("what in my profile prompted your request") may repeat and is left out.
+pub fn shared_sentences<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<(String, f32)> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut drafts = 0usize;
+    for text in texts {
+        drafts += 1;
+        let mut seen = HashSet::new();
+        for sentence in sentences(text) {
+            let folded = text::fold(&sentence);
+            if text::words(&folded).count() >= 8
+                && !folded.contains("what in my profile prompted")
+                && seen.insert(folded.clone())
+            {
+                *counts.entry(folded).or_default() += 1;
+            }
+        }
+    }
+    let mut shared: Vec<(String, f32)> = counts
+        .into_iter()
+        .map(|(s, n)| (s, n as f32 / drafts.max(1) as f32))
+        .collect();
+    shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    shared
+}
+
+/// The sentences of a draft, with a leading "Hi Dana," taken off the first.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut rest = line.trim();
+        if let Some((head, tail)) = rest.split_once(", ") {
+            let greeting = head.split_whitespace().count() <= 4
+                && ["hi ", "hello ", "dear ", "hey "]
+                    .iter()
+                    .any(|g| text::fold(head).starts_with(g));
+            if greeting {
+                rest = tail;
+            }
+        }
+        let mut start = 0;
+        let chars: Vec<(usize, char)> = rest.char_indices().collect();
+        for (i, &(pos, c)) in chars.iter().enumerate() {
+            let at_end = chars.get(i + 1).is_none_or(|&(_, next)| next == ' ');
+            if matches!(c, '.' | '!' | '?') && at_end {
+                let end = pos + c.len_utf8();
+                let s = rest[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s.to_string());
+                }
+                start = end;
+            }
+        }
+        let tail = rest[start..].trim();
+        if !tail.is_empty() {
+            out.push(tail.to_string());
+        }
     }
     out
 }
@@ -651,6 +740,7 @@ mod tests {
                 place: Some("DevConf Lisbon".into()),
                 when: Some("May 2025".into()),
                 topic: Some("data contracts".into()),
+                kind: None,
             }),
             common: Common {
                 connections: vec!["Ravi Patel".into(), "Lea Wu".into()],

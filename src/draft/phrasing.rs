@@ -1,0 +1,458 @@
+//! How profile values read inside a sentence: institutions with their article, dates said the
+//! way people say them, a `reason` joined as a verb phrase, a sentence or a topic, long titles
+//! cut to a recognisable reference. Pure string work: no templates, no facts.
+
+use serde::Serialize;
+
+/// What a name stands for, which decides whether it takes "the".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    School,
+    Group,
+    Event,
+    Employer,
+}
+
+/// Head words after which an institution's name is a description that takes "the"
+/// ("the London School of Economics", "the Supply Chain Women Network").
+const SCHOOL_OF: &[&str] = &[
+    "university of",
+    "institute of",
+    "college of",
+    "school of",
+    "academy of",
+    "conservatory of",
+    "polytechnic of",
+];
+const GROUP_TAILS: &[&str] = &[
+    "network",
+    "association",
+    "society",
+    "forum",
+    "club",
+    "group",
+    "council",
+    "alliance",
+    "community",
+    "collective",
+    "guild",
+    "circle",
+    "foundation",
+    "initiative",
+    "chapter",
+    "committee",
+    "federation",
+    "league",
+    "union",
+    "consortium",
+];
+const EVENT_TAILS: &[&str] = &[
+    "summit",
+    "conference",
+    "forum",
+    "expo",
+    "congress",
+    "fair",
+    "meetup",
+    "festival",
+    "symposium",
+    "workshop",
+    "convention",
+    "awards",
+    "roundtable",
+    "hackathon",
+    "retreat",
+    "week",
+];
+
+/// `name` as it reads after "at" or "of": with "the" where English puts one.
+pub fn with_article(name: &str, role: Role) -> String {
+    let name = name.trim();
+    let folded = crate::text::fold(name);
+    if folded.starts_with("the ") || role == Role::Employer {
+        return name.to_string();
+    }
+    let last = folded.rsplit(' ').next().unwrap_or("");
+    let needs = match role {
+        Role::School => SCHOOL_OF
+            .iter()
+            .any(|head| folded.starts_with(head) || folded.contains(&format!(" {head}"))),
+        Role::Group => GROUP_TAILS.contains(&last),
+        Role::Event => EVENT_TAILS.contains(&last) && folded.split(' ').count() >= 2,
+        Role::Employer => false,
+    };
+    if needs {
+        format!("the {name}")
+    } else {
+        name.to_string()
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+/// A `when` as it reads at the end of a clause: "May 2025" → "in May 2025", "2009" → "back in
+/// 2009" (long ago for colleagues and classmates) or "in 2024", "last March" stays as it is.
+/// `long_ago` is for meetings the seeds call "a long time ago" (former colleagues, classmates).
+pub fn natural_when(when: &str, long_ago: bool) -> String {
+    let when = when.trim().trim_matches(['(', ')']).trim();
+    let folded = crate::text::fold(when);
+    let first = folded.split(' ').next().unwrap_or("");
+    let starts_with_digit = first.starts_with(|c: char| c.is_ascii_digit());
+    let relative = [
+        "last", "this", "earlier", "recently", "in", "at", "during", "back", "on", "a", "years",
+        "two", "three", "over",
+    ]
+    .contains(&first);
+    if relative {
+        return when.to_string();
+    }
+    if MONTHS.contains(&first.trim_end_matches(['.', ','])) || starts_with_digit {
+        let year_only = starts_with_digit && folded.len() <= 9 && !folded.contains(' ');
+        return if year_only && long_ago {
+            format!("back in {when}")
+        } else {
+            format!("in {when}")
+        };
+    }
+    when.to_string()
+}
+
+/// How a user's `reason` joins a sentence.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reason {
+    /// `verb`: "discuss data sharing for the pilot" (follows "I'd like to"); `sentence`: a
+    /// whole sentence of mine, said as is; `topic`: a noun phrase (follows "talk about").
+    pub form: &'static str,
+    /// The joinable text: a verb phrase or topic without final punctuation and with "they"
+    /// turned to "you"; a sentence capitalised and punctuated.
+    pub text: String,
+    /// `text` as it continues "Hi Dana," on the same line (lower case unless it starts with
+    /// "I" or a name).
+    pub after_greeting: String,
+}
+
+/// Verbs a reason written as an instruction to myself starts with ("compare notes on …").
+const REASON_VERBS: &[&str] = &[
+    "discuss",
+    "learn",
+    "compare",
+    "ask",
+    "talk",
+    "hear",
+    "explore",
+    "share",
+    "get",
+    "understand",
+    "exchange",
+    "swap",
+    "introduce",
+    "invite",
+    "follow",
+    "see",
+    "find",
+    "meet",
+    "collaborate",
+    "trade",
+    "know",
+    "chat",
+    "pick",
+    "review",
+    "brainstorm",
+    "catch",
+    "reconnect",
+    "congratulate",
+    "offer",
+    "present",
+    "show",
+    "walk",
+    "plan",
+    "join",
+    "partner",
+    "work",
+    "continue",
+    "build",
+    "test",
+    "check",
+    "benchmark",
+    "figure",
+    "dig",
+    "go",
+    "look",
+    "bounce",
+    "thank",
+    "keep",
+    "stay",
+    "connect",
+    "hire",
+    "recruit",
+    "interview",
+    "feature",
+    "co-author",
+    "coordinate",
+    "align",
+    "map",
+    "run",
+    "set",
+    "help",
+    "support",
+    "involve",
+    "put",
+    "bring",
+    "visit",
+    "sound",
+    "gather",
+    "collect",
+    "invite",
+    "tell",
+    "show",
+];
+
+/// Words that start a reason written as a sentence about me, us or them.
+const SENTENCE_STARTS: &[&str] = &[
+    "i", "i'm", "i've", "i'd", "i'll", "we", "we're", "we've", "we'd", "we'll", "my", "our",
+    "your", "you", "you're", "you've", "you'd", "there", "it", "it's", "this", "since", "because",
+    "as",
+];
+
+impl Reason {
+    pub fn parse(reason: &str) -> Option<Reason> {
+        let reason = reason.trim().trim_end_matches(['.', '!', ';', ',']).trim();
+        if reason.is_empty() {
+            return None;
+        }
+        let reason = reason.strip_prefix("to ").unwrap_or(reason);
+        let first = crate::text::fold(reason.split_whitespace().next().unwrap_or(""));
+        let first = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        if REASON_VERBS.contains(&first) {
+            return Some(Reason::new("verb", you_for_they(&lower_first(reason))));
+        }
+        if SENTENCE_STARTS.contains(&first) || reason.ends_with('?') {
+            let reason = match first {
+                "because" | "since" | "as" => reason
+                    .split_once(' ')
+                    .map(|(_, rest)| rest)
+                    .unwrap_or(reason),
+                _ => reason,
+            };
+            return Some(Reason::new("sentence", sentence(reason)));
+        }
+        Some(Reason::new("topic", you_for_they(&lower_first(reason))))
+    }
+
+    fn new(form: &'static str, text: String) -> Reason {
+        Reason {
+            form,
+            after_greeting: lower_first(&text),
+            text,
+        }
+    }
+}
+
+/// Sentence-case a free text and end it with punctuation.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// Lower-case the first letter of a common first word ("Compare notes" → "compare notes"); a
+/// name, an acronym or "I" keeps its capital ("Santiago pilot data", "SAP rollout").
+pub fn lower_first(text: &str) -> String {
+    let first_word = text.split_whitespace().next().unwrap_or("");
+    let folded = crate::text::fold(first_word);
+    let folded = folded.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+    let letters: Vec<char> = first_word.chars().filter(|c| c.is_alphabetic()).collect();
+    let acronym = letters.len() > 1 && letters.iter().all(|c| c.is_uppercase());
+    let common = crate::verify::is_sentence_word(folded) || REASON_VERBS.contains(&folded);
+    if acronym || folded == "i" || folded.starts_with("i'") || !common {
+        return text.to_string();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// In a note I write to them, "how they run cross-dock scheduling" means "how you run …".
+fn you_for_they(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let core = word.trim_end_matches([',', '.', ';', ':', '?', '!']);
+        let tail = &word[core.len()..];
+        let replaced = match core {
+            "they" => "you",
+            "them" => "you",
+            "their" => "your",
+            "theirs" => "yours",
+            "themselves" => "yourself",
+            "they're" | "they’re" => "you're",
+            "they've" | "they’ve" => "you've",
+            "they'd" | "they’d" => "you'd",
+            other => other,
+        };
+        out.push_str(replaced);
+        out.push_str(tail);
+    }
+    out
+}
+
+/// Characters a quoted title may have before it is cut to a reference.
+const TITLE_MAX: usize = 60;
+
+/// A title short enough to quote in a note: whole when short, else its main title (before a
+/// colon or dash), else its first words with an ellipsis.
+pub fn short_title(title: &str) -> String {
+    let title = title.trim().trim_matches(['"', '“', '”']).trim();
+    if crate::text::char_count(title) <= TITLE_MAX {
+        return title.to_string();
+    }
+    for sep in [": ", " — ", " – ", " - ", "? "] {
+        if let Some((head, _)) = title.split_once(sep) {
+            let head = if sep == "? " {
+                format!("{head}?")
+            } else {
+                head.to_string()
+            };
+            if head.split_whitespace().count() >= 2 && crate::text::char_count(&head) <= TITLE_MAX {
+                return head;
+            }
+        }
+    }
+    let mut out = String::new();
+    for word in title.split_whitespace() {
+        if crate::text::char_count(&out) + word.chars().count() + 1 > TITLE_MAX - 5 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    let out = out
+        .trim_end_matches([',', ';', ':', '-', '—', '–'])
+        .to_string();
+    format!("{out}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn institutions_take_their_article() {
+        assert_eq!(
+            with_article("London School of Economics", Role::School),
+            "the London School of Economics"
+        );
+        assert_eq!(
+            with_article("University of Toronto", Role::School),
+            "the University of Toronto"
+        );
+        assert_eq!(
+            with_article("University College Cork", Role::School),
+            "University College Cork"
+        );
+        assert_eq!(
+            with_article("Supply Chain Women Network", Role::Group),
+            "the Supply Chain Women Network"
+        );
+        assert_eq!(
+            with_article("Lisbon Data Summit", Role::Event),
+            "the Lisbon Data Summit"
+        );
+        assert_eq!(
+            with_article("the Lisbon Data Summit", Role::Event),
+            "the Lisbon Data Summit"
+        );
+        assert_eq!(
+            with_article("DevConf Lisbon", Role::Event),
+            "DevConf Lisbon"
+        );
+        assert_eq!(
+            with_article("DHL Supply Chain", Role::Employer),
+            "DHL Supply Chain"
+        );
+    }
+
+    #[test]
+    fn dates_read_naturally() {
+        assert_eq!(natural_when("May 2025", false), "in May 2025");
+        assert_eq!(natural_when("(May 2025)", false), "in May 2025");
+        assert_eq!(natural_when("2009", true), "back in 2009");
+        assert_eq!(natural_when("2024", false), "in 2024");
+        assert_eq!(natural_when("last March", false), "last March");
+    }
+
+    #[test]
+    fn reasons_join_by_their_grammar() {
+        let r = Reason::parse("Compare notes on port congestion forecasting.").unwrap();
+        assert_eq!(r.form, "verb");
+        assert_eq!(r.text, "compare notes on port congestion forecasting");
+        let r = Reason::parse("learn how they run cross-dock scheduling").unwrap();
+        assert_eq!(r.text, "learn how you run cross-dock scheduling");
+        let r = Reason::parse("Ask how they measured the emissions baseline").unwrap();
+        assert_eq!(r.text, "ask how you measured the emissions baseline");
+        let r = Reason::parse("I'm building a cold-chain tool and would value your view").unwrap();
+        assert_eq!(r.form, "sentence");
+        assert_eq!(
+            r.text,
+            "I'm building a cold-chain tool and would value your view."
+        );
+        let r = Reason::parse("your findings match what we see").unwrap();
+        assert_eq!(r.text, "Your findings match what we see.");
+        let r = Reason::parse("the emissions baseline for our fleet").unwrap();
+        assert_eq!(r.form, "topic");
+        assert_eq!(r.text, "the emissions baseline for our fleet");
+        let r = Reason::parse("Santiago pilot data sharing").unwrap();
+        assert_eq!(r.text, "Santiago pilot data sharing");
+        assert!(Reason::parse("  . ").is_none());
+    }
+
+    #[test]
+    fn long_titles_become_a_reference() {
+        assert_eq!(short_title("Cold chains"), "Cold chains");
+        assert_eq!(
+            short_title("Why rural clinics miss their vaccine targets: evidence from 40 districts in three countries over a decade"),
+            "Why rural clinics miss their vaccine targets"
+        );
+        let t = short_title("The long and winding road of warehouse automation in small and medium enterprises across southern Europe");
+        assert!(t.ends_with('…') && t.chars().count() <= TITLE_MAX, "{t}");
+        assert!(t.starts_with("The long and winding road"), "{t}");
+    }
+}

@@ -1,0 +1,316 @@
+//! The situation a draft is written for: what I know about the other person and how it reads in
+//! a sentence. The templates decide from it which sentences a draft has and in what order, so
+//! a former colleague, a stranger with the default text and a pitcher each get their own note.
+
+use super::note_claims::{self, NoteClaims};
+use super::phrasing::{self, Reason, Role};
+use crate::me::Me;
+use crate::profile::{MetKind, Profile};
+use crate::signals::Label;
+use serde::Serialize;
+
+/// How we met, ready to use: "at the Lisbon Data Summit" + "in May 2025" + "temperature sensors".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Meeting {
+    /// event | work | school | meeting
+    pub kind: &'static str,
+    /// The place with its article ("the London School of Economics"), if known; an occasion
+    /// written as "a video call on …" reads "our video call on …".
+    pub place: Option<String>,
+    /// The preposition before `place`: "at" a place, "during" an occasion.
+    pub prep: &'static str,
+    /// "in May 2025", "back in 2009", "last March".
+    pub when: Option<String>,
+    pub topic: Option<String>,
+    /// Colleagues or classmates from years back: the seeds ask for more reason, not less.
+    pub long_ago: bool,
+}
+
+/// The strongest common element that is not a meeting, ready to use.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Shared {
+    /// employer | school | group | interest
+    pub kind: &'static str,
+    /// With its article where it takes one.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Situation {
+    pub met: Option<Meeting>,
+    /// Who suggested the connection (`referred_by`): an invite may name them.
+    pub referral: Option<String>,
+    /// Who suggested it, from my profile or as their note claims: for replies to them.
+    pub referrer: Option<String>,
+    /// Their strongest piece of content: kind and a quotable (shortened) title.
+    pub content: Option<ContentRef>,
+    pub shared: Option<Shared>,
+    /// Shared connections (not named in invites: ask them first).
+    pub shared_connections: usize,
+    pub reason: Option<Reason>,
+    /// They sent me a request (the profile has their note, even an empty one).
+    pub requested: bool,
+    /// The class of their note: genuine | vague | sales_pitch; none when there is no request.
+    pub note_class: Option<&'static str>,
+    /// Their note is empty or LinkedIn's default text.
+    pub note_default: bool,
+    /// What their note says that a reply may refer to.
+    pub claims: NoteClaims,
+    /// Neither met, referred, nor a meeting they claim: someone I do not know.
+    pub stranger: bool,
+    /// My policy, only as I hold it.
+    pub only_met: bool,
+    /// My policy in my words, as a sentence.
+    pub policy_statement: Option<String>,
+    /// The call's purpose for a follow-up, as a verb phrase ("discuss the Santiago pilot").
+    pub call_purpose: Option<String>,
+    /// Their company, for a pitch decline.
+    pub their_company: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContentRef {
+    /// article | talk | podcast | … (lower case)
+    pub kind: String,
+    pub title: String,
+    /// Whether it is something to listen to, watch, or read.
+    pub medium: &'static str,
+}
+
+impl Situation {
+    pub fn new(profile: &Profile, me: &Me) -> Situation {
+        let note = profile.note.as_deref();
+        let classification = note.map(crate::classify::classify_rules);
+        let note_class = classification.as_ref().map(|c| match c.label {
+            Label::Genuine => "genuine",
+            Label::Vague => "vague",
+            Label::SalesPitch => "sales_pitch",
+        });
+        let is_pitch = note_class == Some("sales_pitch");
+        let note_default = note.is_some_and(|n| {
+            let folded = crate::text::fold(n);
+            folded.trim().is_empty() || folded.contains("add you to my professional network")
+        });
+        let claims = note
+            .map(|n| note_claims::extract(n, is_pitch))
+            .unwrap_or_default();
+        let met = meeting(profile);
+        let referral = profile
+            .referred_by
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        let referrer = referral.clone().or_else(|| claims.referrer.clone());
+        let content = profile.their_content.first().and_then(|c| {
+            let title = phrasing::short_title(&c.title);
+            (!title.is_empty()).then(|| {
+                let kind = c
+                    .kind
+                    .as_deref()
+                    .map(|k| k.trim().to_lowercase())
+                    .filter(|k| !k.is_empty())
+                    .unwrap_or_else(|| "piece".into());
+                let medium = match kind.as_str() {
+                    "podcast" | "episode" | "interview" => "listen",
+                    "talk" | "video" | "webinar" | "keynote" | "presentation" | "session" => {
+                        "watch"
+                    }
+                    _ => "read",
+                };
+                ContentRef {
+                    kind,
+                    title,
+                    medium,
+                }
+            })
+        });
+        let reason = profile.reason.as_deref().and_then(Reason::parse);
+        let stranger = met.is_none() && referrer.is_none() && claims.event.is_none();
+        let call_purpose = match (&reason, &met) {
+            (Some(r), _) if r.form == "verb" => Some(r.text.clone()),
+            (Some(r), _) if r.form == "topic" => Some(format!("talk about {}", r.text)),
+            (_, Some(m)) if m.topic.is_some() => Some(format!(
+                "pick up our conversation about {}",
+                m.topic.clone().unwrap_or_default()
+            )),
+            _ => claims
+                .question
+                .as_ref()
+                .map(|q| format!("go through your questions about {q}")),
+        };
+        Situation {
+            shared: shared(profile, met.as_ref()),
+            shared_connections: profile.common.connections.len(),
+            met,
+            referral,
+            referrer,
+            content,
+            reason,
+            requested: note.is_some(),
+            note_class,
+            note_default,
+            claims,
+            stranger,
+            only_met: me.policy.only_met,
+            policy_statement: me
+                .policy
+                .statement
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(phrasing::sentence),
+            call_purpose,
+            their_company: profile
+                .company
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+        }
+    }
+
+    /// Whether an invite would have nothing to cite and no reason: LinkedIn's default text in
+    /// other words, which the seeds rule out.
+    pub fn is_generic_invite(&self) -> bool {
+        self.met.is_none()
+            && self.referral.is_none()
+            && self.content.is_none()
+            && self.shared.is_none()
+            && self.shared_connections == 0
+            && self.reason.is_none()
+    }
+}
+
+fn meeting(profile: &Profile) -> Option<Meeting> {
+    let met = profile.met.as_ref().filter(|m| !m.is_empty())?;
+    let place = met
+        .place
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let folded_place = place.map(crate::text::fold);
+    let among = |list: &[String]| {
+        folded_place
+            .as_ref()
+            .is_some_and(|p| list.iter().any(|x| crate::text::fold(x) == *p))
+    };
+    let kind = met.kind.unwrap_or(if among(&profile.common.employers) {
+        MetKind::Work
+    } else if among(&profile.common.schools) {
+        MetKind::School
+    } else {
+        MetKind::Event
+    });
+    let (kind_name, role) = match kind {
+        MetKind::Event => ("event", Role::Event),
+        MetKind::Work => ("work", Role::Employer),
+        MetKind::School => ("school", Role::School),
+        MetKind::Meeting => ("meeting", Role::Event),
+    };
+    // "a video call on the lab project", "our supplier review": a meeting we both had, said
+    // "during our …"; "a logistics conference in Singapore" stays an event "at a …".
+    let event_word = place.is_some_and(|p| {
+        let folded = crate::text::fold(p);
+        [
+            "conference",
+            "summit",
+            "forum",
+            "fair",
+            "meetup",
+            "expo",
+            "congress",
+            "festival",
+            "symposium",
+            "workshop",
+            "webinar",
+            "convention",
+            "week",
+        ]
+        .iter()
+        .any(|w| folded.contains(w))
+    });
+    let occasion = place
+        .filter(|_| kind == MetKind::Meeting || (met.kind.is_none() && !event_word))
+        .and_then(|p| {
+            ["a ", "an ", "our ", "my "]
+                .iter()
+                .find_map(|article| p.strip_prefix(article))
+                .map(|rest| format!("our {rest}"))
+        });
+    let (kind_name, prep) = match (&occasion, kind_name) {
+        (Some(_), _) => ("meeting", "during"),
+        (None, k) => (k, "at"),
+    };
+    // Colleagues and classmates are from years back; an event with only a year, two or more
+    // years ago, too. The seeds ask for more reason then, not less.
+    let long_ago = matches!(kind, MetKind::Work | MetKind::School)
+        || met
+            .when
+            .as_deref()
+            .and_then(|w| w.trim().parse::<i32>().ok())
+            .is_some_and(|year| year <= current_year() - 2);
+    Some(Meeting {
+        kind: kind_name,
+        prep,
+        place: occasion.or_else(|| place.map(|p| phrasing::with_article(p, role))),
+        when: met
+            .when
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(|w| phrasing::natural_when(w, long_ago)),
+        topic: met
+            .topic
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| phrasing::lower_first(t.trim_end_matches(['.', '!']))),
+        long_ago,
+    })
+}
+
+/// The strongest shared employer, school, group or interest, leaving out the place we met
+/// (a former employer we met at is said once, as the meeting).
+fn shared(profile: &Profile, met: Option<&Meeting>) -> Option<Shared> {
+    let c = &profile.common;
+    let met_place = met
+        .and_then(|m| m.place.as_deref())
+        .map(|p| crate::text::fold(p.trim_start_matches("the ")));
+    let first = |list: &[String]| {
+        list.iter()
+            .map(|v| v.trim())
+            .find(|v| !v.is_empty() && met_place.as_deref() != Some(&crate::text::fold(v)))
+            .map(str::to_string)
+    };
+    if let Some(e) = first(&c.employers) {
+        return Some(Shared {
+            kind: "employer",
+            value: e,
+        });
+    }
+    if let Some(s) = first(&c.schools) {
+        return Some(Shared {
+            kind: "school",
+            value: phrasing::with_article(&s, Role::School),
+        });
+    }
+    if let Some(g) = first(&c.groups) {
+        return Some(Shared {
+            kind: "group",
+            value: phrasing::with_article(&g, Role::Group),
+        });
+    }
+    first(&c.interests).map(|i| Shared {
+        kind: "interest",
+        value: phrasing::lower_first(&i),
+    })
+}
+
+/// This year by the system clock (UTC), for "long ago".
+fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    1970 + (secs / 31_556_952) as i32
+}
