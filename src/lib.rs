@@ -22,6 +22,7 @@ pub mod prompts;
 pub mod signals;
 pub mod text;
 pub mod triage;
+pub mod untrusted;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -108,6 +108,27 @@ impl Me {
         } else {
             crate::input::parse_toml(&text, source.clone())?
         };
+        for (key, value) in [
+            ("name", &me.name),
+            ("headline", &me.headline),
+            ("company", &me.company),
+            ("signature", &me.signature),
+            ("statement", &me.policy.statement),
+        ] {
+            if let Some(problem) = value.as_deref().and_then(crate::untrusted::refusal) {
+                return Err(crate::error::Error::input_at(
+                    source,
+                    crate::input::line_of_key(&text, key),
+                    None,
+                    Some(if key == "statement" {
+                        "policy.statement".into()
+                    } else {
+                        key.into()
+                    }),
+                    problem,
+                ));
+            }
+        }
         if !(1..=60).contains(&me.call_minutes) {
             return Err(crate::error::Error::input_at(
                 source,

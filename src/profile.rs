@@ -141,6 +141,43 @@ impl Profile {
                 ),
             ));
         }
+        // Facts a draft may quote are data: nothing in them may reach a reply as markup, a
+        // link, a phone number, a placeholder or an instruction.
+        if let Some(problem) = crate::untrusted::refusal(&profile.name) {
+            return Err(Error::input_at(
+                source,
+                name_line,
+                None,
+                Some("name".into()),
+                problem,
+            ));
+        }
+        for (path, key, value) in profile.quotable() {
+            if let Some(problem) = crate::untrusted::refusal(value) {
+                return Err(Error::input_at(
+                    source,
+                    crate::input::line_of_key(text, key),
+                    None,
+                    Some(path),
+                    problem,
+                ));
+            }
+        }
+        // Their note is quoted only through short, cleaned claims, but terminal escapes in it
+        // are refused all the same.
+        if let Some(c) = profile
+            .note
+            .as_deref()
+            .and_then(crate::untrusted::control_char)
+        {
+            return Err(Error::input_at(
+                source,
+                crate::input::line_of_key(text, "note"),
+                None,
+                Some("note".into()),
+                format!("contains the control character {c:?}"),
+            ));
+        }
         if profile.name.trim().is_empty() {
             return Err(Error::input_at(
                 source,
@@ -151,6 +188,55 @@ impl Profile {
             ));
         }
         Ok(profile)
+    }
+
+    /// Every field a draft may quote, with its path and JSON key (for the error's line).
+    fn quotable(&self) -> Vec<(String, &'static str, &str)> {
+        let mut out: Vec<(String, &'static str, &str)> = Vec::new();
+        for (key, value) in [
+            ("headline", &self.headline),
+            ("company", &self.company),
+            ("referred_by", &self.referred_by),
+            ("reason", &self.reason),
+        ] {
+            if let Some(v) = value {
+                out.push((key.to_string(), key, v.as_str()));
+            }
+        }
+        if let Some(met) = &self.met {
+            for (path, key, value) in [
+                ("met.where", "where", &met.place),
+                ("met.when", "when", &met.when),
+                ("met.topic", "topic", &met.topic),
+            ] {
+                if let Some(v) = value {
+                    out.push((path.to_string(), key, v.as_str()));
+                }
+            }
+        }
+        for (i, c) in self.their_content.iter().enumerate() {
+            out.push((
+                format!("their_content[{i}].title"),
+                "title",
+                c.title.as_str(),
+            ));
+            if let Some(kind) = &c.kind {
+                out.push((format!("their_content[{i}].kind"), "kind", kind.as_str()));
+            }
+        }
+        let c = &self.common;
+        for (name, list) in [
+            ("connections", &c.connections),
+            ("groups", &c.groups),
+            ("employers", &c.employers),
+            ("schools", &c.schools),
+            ("interests", &c.interests),
+        ] {
+            for (i, v) in list.iter().enumerate() {
+                out.push((format!("common.{name}[{i}]"), "common", v.as_str()));
+            }
+        }
+        out
     }
 
     pub fn first_name(&self) -> String {

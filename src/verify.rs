@@ -97,6 +97,9 @@ pub enum Problem {
     UnknownLink {
         text: String,
     },
+    ControlChar {
+        text: String,
+    },
     GenericPhrase {
         text: String,
     },
@@ -128,10 +131,10 @@ impl std::fmt::Display for Problem {
                 f,
                 "states the number \"{text}\", which is not in the inputs"
             ),
-            Problem::UnknownLink { text } => write!(
-                f,
-                "contains the link \"{text}\", which is not in the inputs"
-            ),
+            Problem::UnknownLink { text } => {
+                write!(f, "contains the link \"{text}\" (drafts never carry links)")
+            }
+            Problem::ControlChar { text } => write!(f, "contains the control character {text}"),
             Problem::GenericPhrase { text } => write!(f, "generic phrase: \"{text}\""),
             Problem::Unfinished => f.write_str("the model stopped mid-message"),
             Problem::AddedClaim { text } => write!(f, "adds a claim of its own: \"{text}\""),
@@ -473,22 +476,29 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
         problems.push(Problem::DefaultText);
     }
     let (placeholder, link, token) = regexes();
+    // Placeholders, links, chat tokens and control characters are refused whatever the inputs
+    // say: inputs are data, and a hostile profile must not carry them into a reply.
     for m in placeholder.find_iter(draft) {
-        if !grounding.inputs_contain(&text::fold(m.as_str())) {
-            problems.push(Problem::Placeholder {
-                text: m.as_str().to_string(),
-            });
-        }
+        problems.push(Problem::Placeholder {
+            text: m.as_str().to_string(),
+        });
     }
     let mut link_spans = Vec::new();
     for m in link.find_iter(draft) {
         link_spans.push(m.range());
-        let url = text::fold(m.as_str().trim_end_matches(['.', ',', ')', '!', '?']));
-        if !grounding.input_text.contains(&url) {
-            problems.push(Problem::UnknownLink {
-                text: m.as_str().to_string(),
-            });
-        }
+        problems.push(Problem::UnknownLink {
+            text: m.as_str().to_string(),
+        });
+    }
+    if let Some(token) = crate::untrusted::chat_token(draft) {
+        problems.push(Problem::Placeholder {
+            text: token.to_string(),
+        });
+    }
+    if let Some(c) = crate::untrusted::control_char(draft) {
+        problems.push(Problem::ControlChar {
+            text: format!("{c:?}"),
+        });
     }
     let mut seen = HashSet::new();
     let mut sentence_start = true;
@@ -626,12 +636,17 @@ mod tests {
         assert!(s.contains("\"12\""), "{s}");
         assert!(s.contains("March"), "{s}");
         assert!(s.contains("2024"), "{s}");
-        let ok = verify(
+        // A link is refused even when the inputs have it: drafts never carry links.
+        let linked = verify(
             "Hi Dana, the talk at https://dana.example.org/talk was great.",
             &grounding(),
             None,
         );
-        assert!(!ok.summary().contains("link"), "{}", ok.summary());
+        assert!(
+            linked.summary().contains("never carry links"),
+            "{}",
+            linked.summary()
+        );
     }
 
     #[test]
@@ -702,12 +717,9 @@ mod tests {
             ["[Preprint] Cold chains", "synergy lab"],
             std::collections::HashSet::new(),
         );
-        assert!(verify(
-            "About [Preprint] Cold chains and the synergy lab.",
-            &g,
-            None
-        )
-        .passed());
+        assert!(verify("About Cold chains and the synergy lab.", &g, None).passed());
+        // A placeholder is refused even when the inputs have it.
+        assert!(!verify("About [Preprint] Cold chains.", &g, None).passed());
         assert!(!contains_phrase("as an aid worker", "as an ai"));
         assert!(contains_phrase("as an ai, i", "as an ai"));
     }

@@ -100,6 +100,12 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
 /// A phrase fit to quote: trimmed of dangling small words, short, and free of anything that is
 /// not plain words (links, placeholders, markup, chat tokens, control characters).
 fn clean(phrase: &str) -> Option<String> {
+    // Zero-width and other invisible format characters are dropped, not quoted.
+    let phrase: String = phrase
+        .chars()
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'))
+        .collect();
+    let phrase = phrase.as_str();
     if phrase
         .chars()
         .any(|c| c.is_control() || "<>{}[]|@/\\#$*_=`".contains(c))

@@ -101,7 +101,13 @@ impl Situation {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(str::to_string);
-        let referrer = referral.clone().or_else(|| claims.referrer.clone());
+        // In a reply to their request, only their own note says who sent them; `referred_by`
+        // is who pointed *me* to them, for my invite and my follow-up.
+        let referrer = if note.is_some() {
+            claims.referrer.clone()
+        } else {
+            referral.clone()
+        };
         let content = profile.their_content.first().and_then(|c| {
             let title = phrasing::short_title(&c.title);
             (!title.is_empty()).then(|| {
@@ -126,7 +132,8 @@ impl Situation {
             })
         });
         let reason = profile.reason.as_deref().and_then(Reason::parse);
-        let stranger = met.is_none() && referrer.is_none() && claims.event.is_none();
+        let stranger =
+            met.is_none() && referral.is_none() && referrer.is_none() && claims.event.is_none();
         let call_purpose = match (&reason, &met) {
             (Some(r), _) if r.form == "verb" => Some(r.text.clone()),
             (Some(r), _) if r.form == "topic" => Some(format!("talk about {}", r.text)),
