@@ -75,18 +75,8 @@ pub fn extract(profile: &Profile) -> Vec<Fact> {
             .and_then(|p| Fact::new(FactKind::Met, p))
         {
             facts.push(Fact {
-                detail: met
-                    .when
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-                topic: met
-                    .topic
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
+                detail: crate::text::non_blank(met.when.as_deref()).map(str::to_string),
+                topic: crate::text::non_blank(met.topic.as_deref()).map(str::to_string),
                 ..place
             });
         }
@@ -99,12 +89,7 @@ pub fn extract(profile: &Profile) -> Vec<Fact> {
     );
     for content in &profile.their_content {
         if let Some(mut fact) = Fact::new(FactKind::Content, &content.title) {
-            fact.detail = content
-                .kind
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
+            fact.detail = crate::text::non_blank(content.kind.as_deref()).map(str::to_string);
             facts.push(fact);
         }
     }

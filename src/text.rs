@@ -237,6 +237,11 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
+/// An optional field's text, trimmed, or `None` when absent or blank.
+pub fn non_blank(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// Join a list the way a person writes it: "a", "a and b", "a, b and c".
 pub fn join_list(items: &[String], and: &str) -> String {
     match items {

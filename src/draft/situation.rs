@@ -95,12 +95,7 @@ impl Situation {
             .map(|n| note_claims::extract(n, is_pitch))
             .unwrap_or_default();
         let met = meeting(profile);
-        let referral = profile
-            .referred_by
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string);
+        let referral = crate::text::non_blank(profile.referred_by.as_deref()).map(str::to_string);
         // In a reply to their request, only their own note says who sent them; `referred_by`
         // is who pointed *me* to them, for my invite and my follow-up.
         let referrer = if note.is_some() {
@@ -160,20 +155,10 @@ impl Situation {
             claims,
             stranger,
             only_met: me.policy.only_met,
-            policy_statement: me
-                .policy
-                .statement
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            policy_statement: crate::text::non_blank(me.policy.statement.as_deref())
                 .map(phrasing::sentence),
             call_purpose,
-            their_company: profile
-                .company
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string),
+            their_company: crate::text::non_blank(profile.company.as_deref()).map(str::to_string),
         }
     }
 
@@ -191,11 +176,7 @@ impl Situation {
 
 fn meeting(profile: &Profile) -> Option<Meeting> {
     let met = profile.met.as_ref().filter(|m| !m.is_empty())?;
-    let place = met
-        .place
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
+    let place = crate::text::non_blank(met.place.as_deref());
     let folded_place = place.map(crate::text::fold);
     let among = |list: &[String]| {
         folded_place
@@ -261,17 +242,9 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
         kind: kind_name,
         prep,
         place: occasion.or_else(|| place.map(|p| phrasing::with_article(p, role))),
-        when: met
-            .when
-            .as_deref()
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
+        when: crate::text::non_blank(met.when.as_deref())
             .map(|w| phrasing::natural_when(w, long_ago)),
-        topic: met
-            .topic
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        topic: crate::text::non_blank(met.topic.as_deref())
             .map(|t| phrasing::lower_first(t.trim_end_matches(['.', '!']))),
         long_ago,
     })
