@@ -46,7 +46,7 @@ fn patterns() -> &'static Patterns {
             ))
             .expect("static regex"),
             referrer: Regex::new(
-                r"\b(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+)?)\s+(?:suggested|mentioned|recommended|referred|told\s+me|pointed\s+me|thought\s+we|said\s+you)\b",
+                r"\b(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})\s+(?:suggested|mentioned|recommended|referred|told\s+me|pointed\s+me|thought\s+we|said\s+you)\b",
             )
             .expect("static regex"),
             my_content: Regex::new(
@@ -179,6 +179,8 @@ mod tests {
         );
         assert_eq!(c.event.as_deref(), Some("the Dublin forum"));
         assert_eq!(c.referrer.as_deref(), Some("Lea Wu"));
+        let c = extract("Mairéad Ní Chonaill suggested I get in touch.", false);
+        assert_eq!(c.referrer.as_deref(), Some("Mairéad Ní Chonaill"));
         let c = extract(
             "Hi, Lea Wu mentioned you ran the sensor pilot at Northwind. I'd love to ask two questions about calibration.",
             false,
