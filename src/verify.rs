@@ -34,7 +34,9 @@ impl Grounding {
         for input in inputs {
             let folded = text::fold(input);
             input_words.extend(text::words(&folded).map(str::to_string));
-            for word in input.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+            for word in
+                input.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+            {
                 if word.chars().next().is_some_and(char::is_uppercase) {
                     input_caps.extend(text::words(&text::fold(word)).map(str::to_string));
                 }

@@ -245,6 +245,9 @@ impl<'a> Drafter<'a> {
                 "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
                 if kind == DraftKind::Followup { " follow-up with a call" } else { "n ask" }
             )),
+            DraftKind::Ask | DraftKind::Decline if s.met.is_some() && !pitch => out.push(
+                "you have met this person: `notewright triage` would accept and send a follow-up".to_string(),
+            ),
             _ => {}
         }
         out

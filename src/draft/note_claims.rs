@@ -17,6 +17,8 @@ pub struct NoteClaims {
     pub my_content: Option<String>,
     /// What they want to ask about: "calibration".
     pub question: Option<String>,
+    /// They asked me something (a question mark, or "could I ask …"), whatever its subject.
+    pub asks: bool,
 }
 
 impl NoteClaims {
@@ -25,6 +27,7 @@ impl NoteClaims {
             && self.referrer.is_none()
             && self.my_content.is_none()
             && self.question.is_none()
+            && !self.asks
     }
 }
 
@@ -94,6 +97,20 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         referrer,
         my_content: take(&p.my_content).map(|c| mine_for_yours(&c)),
         question: take(&p.question).map(|q| mine_for_yours(&q)),
+        asks: note.contains('?') || {
+            let folded = crate::text::fold(note);
+            [
+                "could i ask",
+                "may i ask",
+                "i'd love to ask",
+                "i would love to ask",
+                "wanted to ask",
+                "question for you",
+                "your advice",
+            ]
+            .iter()
+            .any(|p| folded.contains(p))
+        },
     }
 }
 
@@ -187,6 +204,7 @@ mod tests {
         );
         assert_eq!(c.referrer.as_deref(), Some("Lea Wu"));
         assert_eq!(c.question.as_deref(), Some("calibration"));
+        assert!(c.asks);
         assert!(c.event.is_none());
     }
 

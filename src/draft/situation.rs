@@ -19,6 +19,8 @@ pub struct Meeting {
     pub place: Option<String>,
     /// The preposition before `place`: "at" a place, "during" an occasion.
     pub prep: &'static str,
+    /// `place` as it reads after "after": "a logistics conference" → "the logistics conference".
+    pub after: Option<String>,
     /// "in May 2025", "back in 2009", "last March".
     pub when: Option<String>,
     pub topic: Option<String>,
@@ -40,7 +42,7 @@ pub struct Situation {
     pub met: Option<Meeting>,
     /// Who suggested the connection (`referred_by`): an invite may name them.
     pub referral: Option<String>,
-    /// Who suggested it, from my profile or as their note claims: for replies to them.
+    /// Who suggested it, as their note claims: for replies to their request.
     pub referrer: Option<String>,
     /// Their strongest piece of content: kind and a quotable (shortened) title.
     pub content: Option<ContentRef>,
@@ -96,13 +98,9 @@ impl Situation {
             .unwrap_or_default();
         let met = meeting(profile);
         let referral = crate::text::non_blank(profile.referred_by.as_deref()).map(str::to_string);
-        // In a reply to their request, only their own note says who sent them; `referred_by`
-        // is who pointed *me* to them, for my invite and my follow-up.
-        let referrer = if note.is_some() {
-            claims.referrer.clone()
-        } else {
-            referral.clone()
-        };
+        // Who sent them to me is only what their own note says; `referred_by` is who pointed
+        // *me* to them, for my invite and my follow-up.
+        let referrer = claims.referrer.clone();
         let content = profile.their_content.first().and_then(|c| {
             let title = phrasing::short_title(&c.title);
             (!title.is_empty()).then(|| {
@@ -132,14 +130,17 @@ impl Situation {
         let call_purpose = match (&reason, &met) {
             (Some(r), _) if r.form == "verb" => Some(r.text.clone()),
             (Some(r), _) if r.form == "topic" => Some(format!("talk about {}", r.text)),
-            (_, Some(m)) if m.topic.is_some() => Some(format!(
+            // A topic from years back is what we studied or worked on then, not a
+            // conversation to pick up.
+            (_, Some(m)) if m.topic.is_some() && !m.long_ago => Some(format!(
                 "pick up our conversation about {}",
                 m.topic.clone().unwrap_or_default()
             )),
-            _ => claims
-                .question
-                .as_ref()
-                .map(|q| format!("go through your questions about {q}")),
+            _ => match (&claims.question, claims.asks) {
+                (Some(q), _) => Some(format!("go through your question about {q}")),
+                (None, true) => Some("go through your question".to_string()),
+                (None, false) => None,
+            },
         };
         Situation {
             shared: shared(profile, met.as_ref()),
@@ -232,6 +233,15 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
     };
     // Colleagues and classmates are from years back; an event with only a year, two or more
     // years ago, too. The seeds ask for more reason then, not less.
+    let place_text = occasion
+        .clone()
+        .or_else(|| place.map(|p| phrasing::with_article(p, role)));
+    let after = place_text.as_ref().map(|p| {
+        ["a ", "an "]
+            .iter()
+            .find_map(|article| p.strip_prefix(article))
+            .map_or_else(|| p.clone(), |rest| format!("the {rest}"))
+    });
     let long_ago = matches!(kind, MetKind::Work | MetKind::School)
         || met
             .when
@@ -241,7 +251,8 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
     Some(Meeting {
         kind: kind_name,
         prep,
-        place: occasion.or_else(|| place.map(|p| phrasing::with_article(p, role))),
+        place: place_text,
+        after,
         when: crate::text::non_blank(met.when.as_deref())
             .map(|w| phrasing::natural_when(w, long_ago)),
         topic: crate::text::non_blank(met.topic.as_deref())
