@@ -134,6 +134,9 @@ pub fn first_name(full_name: &str) -> String {
         ([surname], Some(title)) if words.len() == 2 && is_title(title) => {
             format!("{title} {surname}")
         }
+        // "Park Ji-ho", "Wang Mei-Ling": a common East Asian family name before a hyphenated
+        // given name is written family name first.
+        ([family, given], _) if is_family_first(family, given) => given.to_string(),
         ([first, ..], _) => first
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_string(),
@@ -151,6 +154,20 @@ pub fn first_name(full_name: &str) -> String {
     } else {
         chosen
     }
+}
+
+/// Family names that, written before a hyphenated given name, mark family-name-first order.
+const FAMILY_FIRST: &[&str] = &[
+    "park", "kim", "lee", "choi", "jung", "jeong", "kang", "cho", "yoon", "jang", "lim", "han",
+    "shin", "seo", "kwon", "hwang", "ahn", "song", "wang", "li", "zhang", "liu", "chen", "yang",
+    "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "lin", "he", "gao",
+    "luo", "tan", "ng", "wong", "chan", "cheung", "lau", "nguyen", "tran", "le", "pham",
+];
+
+fn is_family_first(family: &str, given: &str) -> bool {
+    FAMILY_FIRST.contains(&family.to_lowercase().as_str())
+        && given.contains('-')
+        && given.chars().next().is_some_and(char::is_uppercase)
 }
 
 const SUFFIXES: &[&str] = &[
@@ -280,6 +297,9 @@ mod tests {
         assert_eq!(first_name("Dr. Smith"), "Dr. Smith");
         assert_eq!(first_name("ANNE-MARIE DUPONT"), "Anne-Marie");
         assert_eq!(first_name("Dr."), "Dr.");
+        assert_eq!(first_name("Park Ji-ho"), "Ji-ho");
+        assert_eq!(first_name("Lee Park"), "Lee");
+        assert_eq!(first_name("Jae-won Choi"), "Jae-won");
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct NoteClaims {
     pub my_content: Option<String>,
     /// What they want to ask about: "calibration".
     pub question: Option<String>,
+    /// What they want to talk about: "carbon-border reporting for steel".
+    pub topic: Option<String>,
     /// They asked me something (a question mark, or "could I ask …"), whatever its subject.
     pub asks: bool,
 }
@@ -27,6 +29,7 @@ impl NoteClaims {
             && self.referrer.is_none()
             && self.my_content.is_none()
             && self.question.is_none()
+            && self.topic.is_none()
             && !self.asks
     }
 }
@@ -36,6 +39,7 @@ struct Patterns {
     referrer: Regex,
     my_content: Regex,
     question: Regex,
+    topic: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -54,6 +58,10 @@ fn patterns() -> &'static Patterns {
             .expect("static regex"),
             my_content: Regex::new(
                 r"(?i)\byour\s+((?:recent\s+)?(?:talk|article|post|podcast|webinar|keynote|session|panel|piece|book|newsletter|paper|presentation|thread|video|episode|interview|comment|analysis|study|report|research)\s+(?:on|about)\s+[^.,!?;:\n]{3,90})",
+            )
+            .expect("static regex"),
+            topic: Regex::new(
+                r"(?i)\b(?:reach(?:ing)?\s+out|get(?:ting)?\s+in\s+touch|writing|talk|chat|speak|connect(?:ing)?|exchange\s+notes|compare\s+notes|hear\s+more|learn\s+more|your\s+(?:view|take|thoughts|advice))\s+(?:to\s+you\s+|with\s+you\s+)?(?:about|on|regarding)\s+([^.,!?;:\n—–]{3,90})",
             )
             .expect("static regex"),
             question: Regex::new(
@@ -97,6 +105,7 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         referrer,
         my_content: take(&p.my_content).map(|c| mine_for_yours(&c)),
         question: take(&p.question).map(|q| mine_for_yours(&q)),
+        topic: take(&p.topic).map(|t| mine_for_yours(&t)),
         asks: note.contains('?') || {
             let folded = crate::text::fold(note);
             [
@@ -205,6 +214,14 @@ mod tests {
         assert_eq!(c.referrer.as_deref(), Some("Lea Wu"));
         assert_eq!(c.question.as_deref(), Some("calibration"));
         assert!(c.asks);
+        let c = extract(
+            "Elena suggested I get in touch about carbon-border reporting for steel imports.",
+            false,
+        );
+        assert_eq!(
+            c.topic.as_deref(),
+            Some("carbon-border reporting for steel imports")
+        );
         assert!(c.event.is_none());
     }
 

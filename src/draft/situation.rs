@@ -42,7 +42,7 @@ pub struct Situation {
     pub met: Option<Meeting>,
     /// Who suggested the connection (`referred_by`): an invite may name them.
     pub referral: Option<String>,
-    /// Who suggested it, as their note claims: for replies to their request.
+    /// Who thought we should talk: their note's claim, else `referred_by`; for replies.
     pub referrer: Option<String>,
     /// Their strongest piece of content: kind and a quotable (shortened) title.
     pub content: Option<ContentRef>,
@@ -98,9 +98,9 @@ impl Situation {
             .unwrap_or_default();
         let met = meeting(profile);
         let referral = crate::text::non_blank(profile.referred_by.as_deref()).map(str::to_string);
-        // Who sent them to me is only what their own note says; `referred_by` is who pointed
-        // *me* to them, for my invite and my follow-up.
-        let referrer = claims.referrer.clone();
+        // Who thought we should talk: their note's word, else `referred_by`. Replies say it
+        // both ways round ("X thought we should talk"), since either of us may have been sent.
+        let referrer = claims.referrer.clone().or_else(|| referral.clone());
         let content = profile.their_content.first().and_then(|c| {
             let title = phrasing::short_title(&c.title);
             (!title.is_empty()).then(|| {
@@ -136,10 +136,11 @@ impl Situation {
                 "pick up our conversation about {}",
                 m.topic.clone().unwrap_or_default()
             )),
-            _ => match (&claims.question, claims.asks) {
-                (Some(q), _) => Some(format!("go through your question about {q}")),
-                (None, true) => Some("go through your question".to_string()),
-                (None, false) => None,
+            _ => match (&claims.question, &claims.topic, claims.asks) {
+                (Some(q), _, _) => Some(format!("go through your question about {q}")),
+                (None, Some(t), _) => Some(format!("talk about {t}")),
+                (None, None, true) => Some("go through your question".to_string()),
+                (None, None, false) => None,
             },
         };
         Situation {

@@ -104,9 +104,27 @@ pub struct Generation {
     pub stopped_on_eos: bool,
 }
 
+/// Per-token log-probabilities of a scored text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub logprobs: Vec<f32>,
+}
+
+impl Score {
+    /// Mean log-probability per token: higher reads more naturally to the model.
+    pub fn mean(&self) -> f32 {
+        if self.logprobs.is_empty() {
+            return f32::NEG_INFINITY;
+        }
+        self.logprobs.iter().sum::<f32>() / self.logprobs.len() as f32
+    }
+}
+
 /// A loaded chat model with its tokenizer and chat template.
 pub struct ChatModel {
     weights: model::Weights,
+    /// The prefix whose cache the last `score` left behind.
+    scored_prefix: Option<Vec<u32>>,
     tokenizer: tokenizers::Tokenizer,
     template: Option<template::ChatTemplate>,
     arch: String,
@@ -265,6 +283,7 @@ impl ChatModel {
         info.elapsed = t0.elapsed();
         Ok(ChatModel {
             weights,
+            scored_prefix: None,
             tokenizer,
             template,
             arch,
@@ -352,6 +371,30 @@ impl ChatModel {
         Ok(Generation { text, ..g })
     }
 
+    /// How natural `continuation` reads after `prefix` (raw text) to the model: the
+    /// log-probability of each of its tokens. Prefill only, no sampling. Consecutive calls with
+    /// the same prefix reuse its cache.
+    pub fn score(&mut self, prefix: &str, continuation: &str) -> Result<Score, LlmError> {
+        let prefix_ids = self.encode(prefix)?;
+        let continuation_ids = self
+            .tokenizer
+            .encode(continuation, false)
+            .map_err(|e| LlmError::Tokenizer(e.to_string()))?
+            .get_ids()
+            .to_vec();
+        if prefix_ids.len() + continuation_ids.len() > self.context_length {
+            return Err(LlmError::ContextOverflow {
+                prompt: prefix_ids.len() + continuation_ids.len(),
+                max_new: 0,
+                ctx: self.context_length,
+            });
+        }
+        let reuse = self.scored_prefix.as_deref() == Some(prefix_ids.as_slice());
+        let logprobs = self.weights.score(&prefix_ids, &continuation_ids, reuse)?;
+        self.scored_prefix = Some(prefix_ids);
+        Ok(Score { logprobs })
+    }
+
     /// Render `messages` with the chat template (adding the assistant prompt) and generate
     /// the assistant's reply.
     pub fn chat(
@@ -380,6 +423,7 @@ impl ChatModel {
                 ctx: self.context_length,
             });
         }
+        self.scored_prefix = None;
         let mut sampler = sampling::Sampler::new(params);
         let mut context: Vec<u32> = prompt.to_vec();
         let t0 = Instant::now();

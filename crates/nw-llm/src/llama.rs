@@ -250,6 +250,21 @@ impl Llama {
         tokens: &[u32],
         index_pos: usize,
     ) -> Result<Vec<f32>, LlmError> {
+        self.forward_rows(tokens, index_pos, 1)
+    }
+
+    /// Forget the cache past `len` positions, so a shared prefix can be reused.
+    pub(crate) fn truncate_cache(&mut self, len: usize) {
+        self.cache_len = self.cache_len.min(len);
+    }
+
+    /// Logits of the last `rows` positions, row after row (for scoring a continuation).
+    pub(crate) fn forward_rows(
+        &mut self,
+        tokens: &[u32],
+        index_pos: usize,
+        rows: usize,
+    ) -> Result<Vec<f32>, LlmError> {
         let m = tokens.len();
         if m == 0 {
             return Err(LlmError::EmptyPrompt);
@@ -337,11 +352,12 @@ impl Llama {
             add_rows(&mut x, &d);
         }
         self.cache_len = end;
-        // Only the last position's logits are needed.
-        let last = &x[(m - 1) * h..m * h];
-        let mut xl = vec![0f32; hin];
+        // Only the last `rows` positions' logits are needed (one when generating).
+        let rows = rows.clamp(1, m);
+        let last = &x[(m - rows) * h..m * h];
+        let mut xl = vec![0f32; rows * hin];
         rms_norm_rows(last, h, &self.norm, self.eps, &mut xl, hin);
-        matmul(&self.output, &xl, 1, hin)
+        matmul(&self.output, &xl, rows, hin)
     }
 
     /// Interleaved RoPE (pairs 2i, 2i+1), the layout of llama GGUF files.

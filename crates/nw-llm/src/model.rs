@@ -68,6 +68,59 @@ impl Weights {
     }
 }
 
+impl Weights {
+    /// Log-probabilities of `continuation` after `prefix` (token ids), one per continuation
+    /// token. The prefix's cache is kept when `reuse_prefix` says it is already there.
+    pub(crate) fn score(
+        &mut self,
+        prefix: &[u32],
+        continuation: &[u32],
+        reuse_prefix: bool,
+    ) -> Result<Vec<f32>, LlmError> {
+        if prefix.is_empty() || continuation.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        // Logits at the last prefix position predict the first continuation token, and so on.
+        let rows: Vec<Vec<f32>> = match self {
+            Weights::Llama(m) => {
+                // With the prefix cached, only its last token is run again, for its logits.
+                let from = if reuse_prefix { prefix.len() - 1 } else { 0 };
+                m.truncate_cache(from);
+                let mut feed = prefix[from..].to_vec();
+                feed.extend_from_slice(&continuation[..continuation.len() - 1]);
+                let logits = m.forward_rows(&feed, from, continuation.len())?;
+                let vocab = logits.len() / continuation.len();
+                logits.chunks_exact(vocab).map(<[f32]>::to_vec).collect()
+            }
+            _ => {
+                // Reference implementations return the last position only: step through.
+                let mut rows = Vec::with_capacity(continuation.len());
+                let mut logits = self.forward(prefix, 0)?;
+                for (i, &t) in continuation.iter().enumerate() {
+                    rows.push(std::mem::take(&mut logits));
+                    if i + 1 < continuation.len() {
+                        logits = self.forward(&[t], prefix.len() + i)?;
+                    }
+                }
+                rows
+            }
+        };
+        Ok(rows
+            .iter()
+            .zip(continuation)
+            .map(|(row, &t)| log_softmax_at(row, t as usize))
+            .collect())
+    }
+}
+
+/// `log softmax(row)[index]`, computed stably.
+fn log_softmax_at(row: &[f32], index: usize) -> f32 {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = row.iter().map(|&l| (l - max).exp()).sum();
+    row.get(index)
+        .map_or(f32::NEG_INFINITY, |&l| l - max - sum.ln())
+}
+
 /// `NW_LLM_CANDLE_LLAMA=1` selects candle's reference llama implementation (for comparison).
 pub(crate) fn use_candle_llama() -> bool {
     std::env::var("NW_LLM_CANDLE_LLAMA").as_deref() == Ok("1")
