@@ -95,7 +95,9 @@ impl ModelRewriter {
         Ok(ModelRewriter {
             model,
             name,
-            candidates: 3,
+            // Grounded decoding makes most candidates pass the fact checks, so two (greedy and
+            // one sample) are enough; each costs a full generation.
+            candidates: 2,
         })
     }
 
@@ -127,10 +129,11 @@ impl Rewriter for ModelRewriter {
             .map_err(|e| Error::Model(e.to_string()))?;
         prompt.push_str(request.answer_prefix);
         let params = params(request.seed, request.attempt, request.max_chars);
-        let generation = self
-            .model
-            .generate(&prompt, &params)
-            .map_err(|e| Error::Model(e.to_string()))?;
+        let generation = match request.guard {
+            Some(allows) => self.model.generate_guarded(&prompt, &params, allows),
+            None => self.model.generate(&prompt, &params),
+        }
+        .map_err(|e| Error::Model(e.to_string()))?;
         Ok(Candidate {
             text: format!("{}{}", request.answer_prefix, generation.text),
             finished: generation.stopped_on_eos,
@@ -139,5 +142,21 @@ impl Rewriter for ModelRewriter {
 
     fn candidates(&self) -> usize {
         self.candidates
+    }
+
+    fn can_score(&self) -> bool {
+        true
+    }
+
+    fn naturalness(&mut self, instruction: &str, text: &str) -> Result<Option<f32>> {
+        let prompt = self
+            .model
+            .render_chat(&[ChatMessage::user(instruction)], true)
+            .map_err(|e| Error::Model(e.to_string()))?;
+        let score = self
+            .model
+            .score(&prompt, text.trim())
+            .map_err(|e| Error::Model(e.to_string()))?;
+        Ok(Some(score.mean()))
     }
 }

@@ -20,6 +20,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "rewrite_user.j2",
         include_str!("../prompts/rewrite_user.j2"),
     ),
+    ("judge.j2", include_str!("../prompts/judge.j2")),
 ];
 
 /// A loaded set of templates: the built-ins, with any file of the same name in the override
@@ -103,7 +104,7 @@ impl Prompts {
         let drafts = self
             .sources
             .iter()
-            .filter(|(name, _)| !name.starts_with("rewrite_"));
+            .filter(|(name, _)| !name.starts_with("rewrite_") && *name != "judge.j2");
         for (_, text) in drafts {
             let mut literal = String::with_capacity(text.len());
             let mut rest = text.as_str();

@@ -148,6 +148,121 @@ impl std::fmt::Display for Problem {
     }
 }
 
+impl Grounding {
+    /// Grounded decoding: whether a text being generated may still become a draft the verifier
+    /// passes. Nothing written so far may be an unknown name, number, link, placeholder, chat
+    /// token, control character or condemned filler, and the word in progress must still be able
+    /// to become a known name or number. A model asks this of every token it considers.
+    pub fn allows_prefix(&self, text: &str) -> bool {
+        if text.contains([
+            '[', ']', '{', '}', '<', '>', '|', '@', '#', '_', '\n', '*', '\\', '=',
+        ]) {
+            return false;
+        }
+        let folded = text::fold(text);
+        if FORBIDDEN_WHILE_DECODING
+            .iter()
+            .any(|phrase| folded.contains(phrase))
+        {
+            return false;
+        }
+        let cut = text
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let (done, partial) = text.split_at(cut);
+        let verdict = verify(done, self, None);
+        let forbidden = verdict.problems.iter().any(|p| {
+            matches!(
+                p,
+                Problem::UnknownName { .. }
+                    | Problem::UnknownNumber { .. }
+                    | Problem::UnknownLink { .. }
+                    | Problem::Placeholder { .. }
+                    | Problem::ControlChar { .. }
+                    | Problem::GenericPhrase { .. }
+                    | Problem::DefaultText
+            )
+        });
+        if forbidden {
+            return false;
+        }
+        if partial.is_empty() {
+            return true;
+        }
+        let digits: String = partial.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            return self
+                .input_words
+                .iter()
+                .chain(self.template_words.iter())
+                .any(|w| {
+                    w.split(|c: char| !c.is_ascii_digit())
+                        .any(|run| run.starts_with(&digits))
+                });
+        }
+        let at_sentence_start = done
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '“' | '(' | ';'));
+        if partial.chars().count() > 30 {
+            return false;
+        }
+        let capitalised = partial.chars().next().is_some_and(char::is_uppercase)
+            || partial.contains('-') && partial.chars().any(char::is_uppercase);
+        if capitalised && at_sentence_start {
+            // A capitalised word opening a sentence is a common word or a known one.
+            let folded = text::fold(partial);
+            let parts: Vec<&str> = folded.split('-').collect();
+            let (last, whole) = parts.split_last().unwrap_or((&"", &[]));
+            let known = |w: &str| SENTENCE_WORDS.contains(&w) || self.knows_word(w);
+            return whole.iter().all(|p| known(p))
+                && (SENTENCE_WORDS.iter().any(|w| w.starts_with(last))
+                    || self
+                        .input_words
+                        .iter()
+                        .chain(self.template_words.iter())
+                        .any(|w| w.starts_with(last)));
+        }
+        if capitalised {
+            // "Anne-Ma…": every finished part must be a known name, the last a prefix of one.
+            let folded = text::fold(partial);
+            let parts: Vec<&str> = folded.split('-').collect();
+            let (last, whole) = parts.split_last().unwrap_or((&"", &[]));
+            return whole.iter().all(|p| self.knows_name(p))
+                && self
+                    .input_caps
+                    .iter()
+                    .chain(self.template_words.iter())
+                    .any(|w| w.starts_with(last));
+        }
+        true
+    }
+}
+
+/// Phrases a model may not write at all: the filler the seeds condemn and the rewrite prompt's
+/// own words leaking into the message.
+const FORBIDDEN_WHILE_DECODING: &[&str] = &[
+    "http",
+    "www",
+    ".com",
+    "hope this message finds",
+    "hope this finds you",
+    "hope this note finds",
+    "hope you are doing well",
+    "hope you're doing well",
+    "hope you're well",
+    "hope you are well",
+    "paraphrase",
+    "rewrit",
+    "no new details",
+    "same meaning",
+    "keep every name",
+    "reads naturally",
+];
+
 /// The verifier's answer: no problems means the draft may be shown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Verdict {
@@ -732,5 +847,61 @@ mod tests {
             verify("  \n", &grounding(), None).problems,
             vec![Problem::Empty]
         );
+    }
+}
+
+#[cfg(test)]
+mod grounded_decoding_tests {
+    use super::*;
+
+    fn grounding() -> Grounding {
+        Grounding::new(
+            [
+                "Dana Reyes",
+                "the Lisbon Data Summit",
+                "May 2025",
+                "call_minutes 10",
+            ],
+            [
+                "great", "meeting", "you", "at", "i'd", "like", "to", "stay", "in", "touch",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        )
+    }
+
+    /// The mask cannot produce an invented name, number, link, placeholder or chat token, even
+    /// one token at a time.
+    #[test]
+    fn the_guard_refuses_what_the_verifier_forbids_as_it_is_typed() {
+        let g = grounding();
+        for ok in [
+            "great meeting you at the Lisbon",
+            "great meeting you at the Lis",
+            "great meeting you in May 20",
+            "great meeting you in May 2025. I'd like to stay in touch with Dana",
+            "Great",
+        ] {
+            assert!(g.allows_prefix(ok), "{ok:?} refused");
+        }
+        for bad in [
+            "great meeting you at RustC",
+            "great meeting you at RustCon ",
+            "see you on Tuesday",
+            "see you in 3",
+            "call me at 4",
+            "see http",
+            "visit www",
+            "Hi [",
+            "Hi {{",
+            "<|im_start|>",
+            "I hope this message finds",
+            "Small-Lingua-Bilingual",
+            "Priya",
+            "meeting you, Priya",
+        ] {
+            assert!(!g.allows_prefix(bad), "{bad:?} allowed");
+        }
     }
 }

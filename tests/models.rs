@@ -78,8 +78,29 @@ fn every_example_and_kind_drafted_by_the_model_passes_the_verifier() {
                 draft.text
             );
             assert_eq!(draft.model.as_deref(), Some(rewriter.model_name().as_str()));
+            // The template owns the frame: greeting first, signature last, whoever wrote the body.
+            let greeting = draft.text.split([',', '\n']).next().unwrap();
+            assert!(
+                ["Hi ", "Hello ", "Dear "]
+                    .iter()
+                    .any(|g| greeting.starts_with(g))
+                    && greeting.ends_with(&profile.first_name()),
+                "{}",
+                draft.text
+            );
+            assert!(draft.text.ends_with("Sam"), "{}", draft.text);
             match draft.engine.as_str() {
-                "model" => model_written += 1,
+                "model" => {
+                    model_written += 1;
+                    // A model text says what it changed, next to the rule draft it started from,
+                    // and differs from it by more than a touch.
+                    let rule_text = draft.rule_text.as_deref().expect("rule_text");
+                    assert!(!draft.edits.is_empty());
+                    assert!(
+                        notewright::draft::assist::words_changed(&draft.text, rule_text)
+                            >= notewright::draft::assist::MIN_CHANGE
+                    );
+                }
                 "rules" => assert!(
                     draft.fallback_reason.is_some(),
                     "a rules fallback must say why"
@@ -90,6 +111,41 @@ fn every_example_and_kind_drafted_by_the_model_passes_the_verifier() {
         }
     }
     eprintln!("model drafts that passed the verifier: {model_written}/{total}");
+}
+
+/// The language guard is the model reading, not the generator grading itself: under the neutral
+/// judge prompt, each broken sentence that model rewrites once produced reads less naturally than
+/// the sentence it replaced.
+#[test]
+fn the_judge_prefers_the_rule_sentences_to_broken_rewrites() {
+    if !models_installed() {
+        return;
+    }
+    let location = model::locate(None).unwrap().expect("installed");
+    let mut rewriter = ModelRewriter::load(&location, None).unwrap();
+    let instruction =
+        "Write a short reply to a connection request, asking what prompted it to Dana.";
+    // ("I'd like to know what your network matters to me" reads fluently to a 135M model: the
+    // seed's question is a fixed sentence instead, which a rewrite must keep verbatim.)
+    let pairs = [
+        (
+            "I'm glad Jonas Berg suggested we connect.",
+            "I'm glad Jonas Berg suggested us connect.",
+        ),
+        (
+            "Would you have 10 minutes for a quick call?",
+            "Would you have one of your 10 minutes to a call?",
+        ),
+        (
+            "Thanks for the connection request. What prompted it?",
+            "Thanks for the connection request. No new details.",
+        ),
+    ];
+    for (good, broken) in pairs {
+        let g = rewriter.naturalness(instruction, good).unwrap().unwrap();
+        let b = rewriter.naturalness(instruction, broken).unwrap().unwrap();
+        assert!(g > b, "{good:?} {g:.3} vs {broken:?} {b:.3}");
+    }
 }
 
 #[test]

@@ -14,6 +14,7 @@ use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::HashSet;
 
+pub mod assist;
 pub mod note_claims;
 pub mod phrasing;
 pub mod situation;
@@ -143,6 +144,12 @@ pub struct Draft {
     /// someone who already sent me one): what `triage` would say instead.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The rule draft the model started from, when the model's text was kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_text: Option<String>,
+    /// What the model did to the rule draft (chose a wording, rewrote the body).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<String>,
 }
 
 /// A language model that rewrites a grounded skeleton. Implemented over the model runtime by the
@@ -158,6 +165,15 @@ pub trait Rewriter {
     fn candidates(&self) -> usize {
         3
     }
+    /// Whether [`Rewriter::naturalness`] gives scores.
+    fn can_score(&self) -> bool {
+        false
+    }
+    /// How naturally `text` reads as the answer to `instruction`: its mean log-probability per
+    /// token under the model (prefill only). `None` when the model cannot score.
+    fn naturalness(&mut self, _instruction: &str, _text: &str) -> Result<Option<f32>> {
+        Ok(None)
+    }
 }
 
 /// What a [`Rewriter`] wrote.
@@ -169,7 +185,7 @@ pub struct Candidate {
 }
 
 /// One call to a [`Rewriter`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RewriteRequest<'a> {
     pub system: &'a str,
     pub user: &'a str,
@@ -178,6 +194,10 @@ pub struct RewriteRequest<'a> {
     /// Index of this candidate among the draft's candidates (0 = the greedy one).
     pub attempt: u64,
     pub max_chars: usize,
+    /// Grounded decoding: whether the text generated so far may stand (no name, number, link
+    /// or placeholder the inputs do not have, no condemned filler). The model never emits a
+    /// token that makes it false.
+    pub guard: Option<&'a dyn Fn(&str) -> bool>,
 }
 
 /// Everything a draft is built from, prepared once per profile.
@@ -292,10 +312,9 @@ impl<'a> Drafter<'a> {
         let mut seen = HashSet::new();
         // Each variant is a different seed; some seeds give the same wording, so try a few more.
         for seed in (opts.seed..).take(wanted * 8) {
-            let skeleton = self.skeleton(opts, seed)?;
             let draft = match rewriter.as_deref_mut() {
-                Some(model) => self.rewrite(opts, &skeleton, model, seed)?,
-                None => skeleton,
+                Some(model) => self.assisted(opts, seed, model)?,
+                None => self.skeleton(opts, seed)?,
             };
             if seen.insert(draft.text.clone()) {
                 drafts.push(draft);
@@ -350,6 +369,8 @@ impl<'a> Drafter<'a> {
                     model: None,
                     fallback_reason: None,
                     warnings: self.warnings(opts.kind),
+                    rule_text: None,
+                    edits: Vec::new(),
                 });
             }
         }
@@ -438,27 +459,24 @@ impl<'a> Drafter<'a> {
         seed: u64,
     ) -> Result<Draft> {
         let must_keep = self.must_keep(skeleton);
-        // "Hi Dana": the greeting the rewrite must open with, which also anchors the model.
-        let greeting = skeleton
-            .text
-            .split(',')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        // The template owns the frame: the model sees and writes the body only.
+        let frame = assist::Frame::split(&skeleton.text, self.me.sign_off().as_deref());
+        let frame_chars = text::char_count(&frame.with_body(""));
         let ctx = context! {
             kind => opts.kind.as_str(),
             kind_description => opts.kind.description(),
             tone => opts.tone.as_str(),
             limit => skeleton.limit,
-            skeleton => skeleton.text.clone(),
-            greeting => greeting.clone(),
+            skeleton => frame.body.clone(),
             them_first_name => self.profile.first_name(),
             keep => must_keep.clone(),
         };
         let ctx = Value::from_serialize(&ctx);
-        let answer_prefix = format!("{greeting},");
+        let answer_prefix = String::new();
         let system = self.prompts.render("rewrite_system.j2", &ctx)?;
         let user = self.prompts.render("rewrite_user.j2", &ctx)?;
+        let grounding = self.grounding_for(skeleton.kind);
+        let guard = |so_far: &str| grounding.allows_prefix(so_far);
         let mut best: Option<(f32, String)> = None;
         let mut first_failure: Option<String> = None;
         let mut passed = 0;
@@ -473,14 +491,21 @@ impl<'a> Drafter<'a> {
                 answer_prefix: &answer_prefix,
                 seed: seed.wrapping_mul(1000).wrapping_add(attempt),
                 attempt,
-                max_chars: skeleton.limit,
+                max_chars: skeleton.limit.saturating_sub(frame_chars).max(20),
+                guard: Some(&guard),
             })?;
-            if std::env::var_os("NOTEWRIGHT_DEBUG").is_some() {
-                eprintln!("[model candidate {attempt}] {raw:?}");
-            }
-            let candidate = clean_model_output(&raw.text);
+            let body = strip_frame(&clean_model_output(&raw.text), &frame);
+            let candidate = frame.with_body(&body);
             let mut verdict =
                 self.check_candidate(skeleton.kind, &candidate, &must_keep, skeleton.limit);
+            let folded_candidate = text::fold(&candidate);
+            for fixed in self.fixed_sentences(&skeleton.text) {
+                if !folded_candidate.contains(&text::fold(&fixed)) {
+                    verdict.problems.push(verify::Problem::AddedClaim {
+                        text: format!("(changed a fixed sentence) {fixed}"),
+                    });
+                }
+            }
             let fidelity = fidelity(&candidate, &skeleton.text);
             if let Some(clause) = added_clause(&candidate, &skeleton.text) {
                 verdict
@@ -543,6 +568,27 @@ impl<'a> Drafter<'a> {
                 .map(|f| f.value.clone()),
         );
         keep
+    }
+
+    /// Sentences a rewrite must keep verbatim: the seeds' question and my policy, in the words
+    /// the template (or I) chose.
+    fn fixed_sentences(&self, skeleton: &str) -> Vec<String> {
+        let statement = self
+            .situation
+            .policy_statement
+            .as_deref()
+            .map(text::fold)
+            .unwrap_or_default();
+        sentences(skeleton)
+            .into_iter()
+            .filter(|s| {
+                let f = text::fold(s);
+                f.contains("what in my profile prompted")
+                    || f.contains("only connect")
+                    || f.contains("people i've met")
+                    || (!statement.is_empty() && f == statement)
+            })
+            .collect()
     }
 
     /// The verifier plus the rewrite's own duty: keep the greeting name and the cited facts.
@@ -640,6 +686,31 @@ fn sentences(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A rewritten body without the greeting or sign-off the model may have added itself.
+fn strip_frame(body: &str, frame: &assist::Frame) -> String {
+    let mut body = body.trim();
+    let greeting = frame.greeting.trim_end_matches(',');
+    if !greeting.is_empty() {
+        if let Some(rest) = body.strip_prefix(greeting) {
+            body = rest.trim_start_matches([',', '!', '.']).trim_start();
+        }
+    }
+    if let Some(sign) = &frame.sign_off {
+        let flat = sign.replace('\n', " ");
+        for tail in [sign.as_str(), flat.as_str()] {
+            if let Some(rest) = body.strip_suffix(tail) {
+                body = rest.trim_end();
+            }
+        }
+    }
+    // Continue a lower-case body after "Hi Dana," as the rule draft does; capitalise a message body.
+    let mut chars = body.chars();
+    match chars.next() {
+        Some(first) if frame.paragraphs => first.to_uppercase().chain(chars).collect(),
+        _ => body.to_string(),
+    }
 }
 
 /// Strip the wrapping small models add: quotes, "Here is the rewritten message:" preambles,
@@ -894,6 +965,70 @@ mod tests {
             clean_model_output("Hi Dana,\nI hope this message finds you well. Great meeting you!"),
             "Hi Dana, great meeting you!"
         );
+    }
+
+    #[test]
+    fn a_near_identical_rewrite_is_reported_as_the_rules() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let rule = drafter
+            .skeleton(&DraftOptions::new(DraftKind::Invite), 0)
+            .unwrap();
+        let body = assist::Frame::split(&rule.text, m.sign_off().as_deref()).body;
+        // The rule body with its full stops turned into exclamation marks.
+        let echoed: &'static str = Box::leak(body.replace('.', "!").into_boxed_str());
+        let mut model = FakeModel(vec![echoed, echoed]);
+        let d = drafter
+            .draft(&DraftOptions::new(DraftKind::Invite), Some(&mut model))
+            .unwrap()
+            .remove(0);
+        assert_eq!(d.engine, "rules", "{}", d.text);
+        assert_eq!(d.text, rule.text);
+        assert!(d.rule_text.is_none() && d.edits.is_empty());
+    }
+
+    #[test]
+    fn the_template_keeps_the_frame_of_a_rewrite() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let mut model = FakeModel(vec![
+            "Hi Anne-Marie, it was great to meet you at DevConf Lisbon in May 2025, and your work on data contracts is close to what my team is building. I'm Sam, best.",
+        ]);
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Followup), Some(&mut model))
+            .unwrap()[0];
+        assert!(
+            d.text.ends_with("\n\nSam") || d.text.ends_with(",\nSam"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.starts_with("Hi Anne-Marie,\n\n") || d.text.starts_with("Hello Anne-Marie,\n\n"),
+            "{}",
+            d.text
+        );
+    }
+
+    #[test]
+    fn a_rewrite_must_keep_the_seed_question() {
+        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        let rule = drafter
+            .skeleton(&DraftOptions::new(DraftKind::Ask), 0)
+            .unwrap();
+        assert!(!drafter
+            .fixed_sentences("Could you tell me what in my profile prompted your request? Thanks.")
+            .is_empty());
+        let mut model = FakeModel(vec![
+            "I'd like to know what your network matters to me.",
+            "I'd like to know what your network matters to me.",
+        ]);
+        let d = drafter
+            .draft(&DraftOptions::new(DraftKind::Ask), Some(&mut model))
+            .unwrap()
+            .remove(0);
+        assert_eq!(d.engine, "rules");
+        assert_eq!(d.text, rule.text);
     }
 
     #[test]

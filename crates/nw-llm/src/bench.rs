@@ -49,8 +49,8 @@ pub fn bench(
         max_new_tokens: 2,
         ..SamplingParams::default()
     };
-    model.generate_ids(&ids[..ids.len().min(16)], &warm, true)?;
-    let (_, g) = model.generate_ids(&ids, &params, true)?;
+    model.generate_ids(&ids[..ids.len().min(16)], &warm, true, None)?;
+    let (_, g) = model.generate_ids(&ids, &params, true, None)?;
     let decode_tokens = g.generated_tokens.saturating_sub(1);
     let secs = |d: Duration| d.as_secs_f64().max(1e-9);
     Ok(BenchReport {

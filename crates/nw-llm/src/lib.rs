@@ -125,6 +125,8 @@ pub struct ChatModel {
     weights: model::Weights,
     /// The prefix whose cache the last `score` left behind.
     scored_prefix: Option<Vec<u32>>,
+    /// Each token's text, for guarded generation (filled on first use).
+    pieces: Vec<String>,
     tokenizer: tokenizers::Tokenizer,
     template: Option<template::ChatTemplate>,
     arch: String,
@@ -284,6 +286,7 @@ impl ChatModel {
         Ok(ChatModel {
             weights,
             scored_prefix: None,
+            pieces: Vec::new(),
             tokenizer,
             template,
             arch,
@@ -363,7 +366,7 @@ impl ChatModel {
         params: &SamplingParams,
     ) -> Result<Generation, LlmError> {
         let ids = self.encode(prompt)?;
-        let (generated, g) = self.generate_ids(&ids, params, false)?;
+        let (generated, g) = self.generate_ids(&ids, params, false, None)?;
         let text = self
             .tokenizer
             .decode(&generated, true)
@@ -395,6 +398,31 @@ impl ChatModel {
         Ok(Score { logprobs })
     }
 
+    /// [`ChatModel::generate`] under a guard: at each step only tokens for which
+    /// `allows(text so far + token)` holds may be chosen (among the 64 most likely; end-of-turn
+    /// is always allowed), so the text can never contain what the guard refuses. The runtime
+    /// knows nothing of what the guard checks.
+    pub fn generate_guarded(
+        &mut self,
+        prompt: &str,
+        params: &SamplingParams,
+        allows: &dyn Fn(&str) -> bool,
+    ) -> Result<Generation, LlmError> {
+        let ids = self.encode(prompt)?;
+        if self.pieces.is_empty() {
+            let vocab = self.tokenizer.get_vocab_size(true) as u32;
+            self.pieces = (0..vocab)
+                .map(|id| self.tokenizer.decode(&[id], false).unwrap_or_default())
+                .collect();
+        }
+        let (generated, g) = self.generate_ids(&ids, params, false, Some(allows))?;
+        let text = self
+            .tokenizer
+            .decode(&generated, true)
+            .map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        Ok(Generation { text, ..g })
+    }
+
     /// Render `messages` with the chat template (adding the assistant prompt) and generate
     /// the assistant's reply.
     pub fn chat(
@@ -406,12 +434,46 @@ impl ChatModel {
         self.generate(&prompt, params)
     }
 
+    /// The most likely tokens (up to 64) that the guard accepts after `text`; stop tokens
+    /// always pass.
+    fn allowed_tokens(
+        &self,
+        logits: &[f32],
+        text: &str,
+        allows: &dyn Fn(&str) -> bool,
+    ) -> Vec<u32> {
+        const CONSIDERED: usize = 64;
+        let mut order: Vec<u32> = (0..logits.len() as u32).collect();
+        let k = CONSIDERED.min(order.len());
+        order.select_nth_unstable_by(k - 1, |&a, &b| {
+            logits[b as usize].total_cmp(&logits[a as usize])
+        });
+        order.truncate(k);
+        let mut candidate = String::with_capacity(text.len() + 16);
+        order
+            .into_iter()
+            .filter(|&id| {
+                if self.stop_ids.contains(&id) {
+                    return true;
+                }
+                let Some(piece) = self.pieces.get(id as usize) else {
+                    return false;
+                };
+                candidate.clear();
+                candidate.push_str(text);
+                candidate.push_str(piece);
+                allows(&candidate)
+            })
+            .collect()
+    }
+
     /// Core loop over token ids; returns the generated ids (stop token excluded).
     pub(crate) fn generate_ids(
         &mut self,
         prompt: &[u32],
         params: &SamplingParams,
         ignore_eos: bool,
+        allows: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<(Vec<u32>, Generation), LlmError> {
         if prompt.is_empty() {
             return Err(LlmError::EmptyPrompt);
@@ -436,8 +498,29 @@ impl ChatModel {
         let t1 = Instant::now();
         let mut generated = Vec::new();
         let mut stopped_on_eos = false;
+        let mut text = String::new();
         while generated.len() < params.max_new_tokens {
-            let next = sampler.sample(&mut logits, &context)?;
+            let next = match allows {
+                None => sampler.sample(&mut logits, &context)?,
+                Some(allows) => {
+                    let allowed = self.allowed_tokens(&logits, &text, allows);
+                    if allowed.is_empty() {
+                        // Nothing acceptable can follow: end the text here.
+                        stopped_on_eos = true;
+                        break;
+                    }
+                    let mut masked = vec![f32::NEG_INFINITY; logits.len()];
+                    for &id in &allowed {
+                        masked[id as usize] = logits[id as usize];
+                    }
+                    sampler.sample(&mut masked, &context)?
+                }
+            };
+            if allows.is_some() {
+                if let Some(piece) = self.pieces.get(next as usize) {
+                    text.push_str(piece);
+                }
+            }
             if !ignore_eos && self.stop_ids.contains(&next) {
                 stopped_on_eos = true;
                 break;
