@@ -93,11 +93,27 @@ pub fn draft(d: &Draft) -> String {
     if let Some(reason) = &d.fallback_reason {
         let _ = writeln!(out, "fallback: {reason}");
     }
+    for edit in &d.edits {
+        let _ = writeln!(out, "model: {edit}");
+    }
     out
 }
 
-pub fn drafts(ds: &[Draft]) -> String {
-    ds.iter().map(draft).collect::<Vec<_>>().join("\n")
+/// `draft --explain`: the rule draft the model started from beside the final text.
+fn explained(d: &Draft) -> String {
+    let mut out = draft(d);
+    match &d.rule_text {
+        Some(rule) => {
+            let _ = write!(out, "rule draft (before the model):\n{rule}\n");
+        }
+        None => out.push_str("rule draft: the text above, unchanged\n"),
+    }
+    out
+}
+
+pub fn drafts(ds: &[Draft], explain: bool) -> String {
+    let render = if explain { explained } else { draft };
+    ds.iter().map(render).collect::<Vec<_>>().join("\n")
 }
 
 pub fn decision(d: &Decision, note: &Classification, reply: Option<&Draft>) -> String {

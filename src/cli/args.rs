@@ -189,6 +189,9 @@ pub struct DraftArgs {
     /// that is an error naming the fields that would help).
     #[arg(long)]
     pub allow_generic: bool,
+    /// Show the rule draft beside the final text and what the model changed or chose.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Args, Debug)]

@@ -285,7 +285,7 @@ fn run_draft(args: DraftArgs) -> Result<()> {
             print(&json(&drafts[0])?)
         }
     } else {
-        print(&output::drafts(&drafts))
+        print(&output::drafts(&drafts, args.explain))
     }
 }
 
