@@ -108,6 +108,17 @@ impl Me {
         } else {
             crate::input::parse_toml(&text, source.clone())?
         };
+        for (key, value) in [("name", &me.name), ("signature", &me.signature)] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(crate::error::Error::input_at(
+                    source,
+                    crate::input::line_of_key(&text, key),
+                    None,
+                    Some(key.into()),
+                    "is empty: leave it out instead, so drafts know there is no sign-off",
+                ));
+            }
+        }
         for (key, value) in [
             ("name", &me.name),
             ("headline", &me.headline),
@@ -197,6 +208,14 @@ mod tests {
         assert_eq!(me.sign_off().as_deref(), Some("Sam"));
         let (_d, p) = write("me.json", r#"{"name": "Sam", "call_minutes": 5}"#);
         assert_eq!(Me::load(&p).unwrap().call_minutes, 5);
+    }
+
+    #[test]
+    fn an_empty_name_or_signature_is_an_error() {
+        let (_d, p) = write("me.toml", "name = \"\"\n");
+        let err = Me::load(&p).unwrap_err();
+        assert!(err.to_string().contains("name"), "{err}");
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

@@ -118,7 +118,33 @@ impl Profile {
     }
 
     pub fn from_json(text: &str, source: Source) -> Result<Profile> {
+        // serde also reads a struct from a JSON array, by position: a profile must be an object.
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::input_at(
+                source,
+                Some(1),
+                None,
+                None,
+                "a profile must be a JSON object ({\"name\": …})",
+            ));
+        }
         let profile: Profile = crate::input::parse_json(text, source.clone())?;
+        if profile
+            .note
+            .as_ref()
+            .is_some_and(|n| n.len() > crate::input::MAX_NOTE_BYTES)
+        {
+            return Err(Error::input_at(
+                source,
+                crate::input::line_of_key(text, "note"),
+                None,
+                Some("note".into()),
+                format!(
+                    "longer than the {} KiB limit for a note",
+                    crate::input::MAX_NOTE_BYTES / 1024
+                ),
+            ));
+        }
         let name_line = crate::input::line_of_key(text, "name");
         if let Some(c) = profile.name.chars().find(|c| c.is_control()) {
             return Err(Error::input_at(
@@ -324,6 +350,16 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("control character"));
+    }
+
+    #[test]
+    fn a_profile_must_be_an_object_and_its_note_is_capped() {
+        let err = parse(r#"["Dana Reyes"]"#).unwrap_err();
+        assert!(err.to_string().contains("JSON object"), "{err}");
+        let long = format!(r#"{{"name": "Dana", "note": "{}"}}"#, "a".repeat(70_000));
+        let err = parse(&long).unwrap_err();
+        assert!(err.to_string().contains("note"), "{err}");
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

@@ -529,3 +529,11 @@ fn a_full_stdout_is_a_one_line_error() {
         );
     }
 }
+
+#[test]
+fn importing_a_missing_file_is_bad_input() {
+    nw().args(["models", "import", "/nonexistent/model.whl"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no such file"));
+}

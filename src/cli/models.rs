@@ -93,6 +93,13 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
         }
         ModelsCommand::Import { files } => {
             for file in files {
+                // A file that is not there is bad input (exit 2), not a store failure.
+                if !file.is_file() {
+                    return Err(Error::Usage(format!(
+                        "models import {}: no such file",
+                        file.display()
+                    )));
+                }
                 for installed in store.import(&file, progress)? {
                     let verb = if installed.already_present {
                         "already installed"
