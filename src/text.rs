@@ -259,6 +259,28 @@ pub fn non_blank(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// Capitalise the first letter of every sentence that starts after ". ", "! " or "? " (a clause
+/// that continues "Hi Dana," stays lower case).
+pub fn capitalize_sentences(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_stop = false;
+    let mut prev_space = false;
+    for c in text.chars() {
+        if after_stop && prev_space && c.is_lowercase() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        if matches!(c, '.' | '!' | '?') {
+            after_stop = true;
+        } else if !c.is_whitespace() {
+            after_stop = after_stop && c == '"';
+        }
+        prev_space = c == ' ';
+    }
+    out
+}
+
 /// Join a list the way a person writes it: "a", "a and b", "a, b and c".
 pub fn join_list(items: &[String], and: &str) -> String {
     match items {
@@ -308,6 +330,14 @@ mod tests {
         assert_eq!(
             tidy_paragraphs(raw),
             "Hi Dana, thanks for reaching out.\n\nBest,\nSam"
+        );
+    }
+
+    #[test]
+    fn sentences_start_with_a_capital() {
+        assert_eq!(
+            capitalize_sentences("Hi Dana, thanks for the note. great meeting you! what next?"),
+            "Hi Dana, thanks for the note. Great meeting you! What next?"
         );
     }
 

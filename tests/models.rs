@@ -61,10 +61,14 @@ fn every_example_and_kind_drafted_by_the_model_passes_the_verifier() {
                 allow_generic: true,
                 ..DraftOptions::new(kind)
             };
-            let draft = drafter
-                .draft(&opts, Some(&mut rewriter as &mut dyn Rewriter))
-                .unwrap()
-                .remove(0);
+            let draft = match drafter.draft(&opts, Some(&mut rewriter as &mut dyn Rewriter)) {
+                Ok(mut drafts) => drafts.remove(0),
+                // No invite goes back to a pitcher.
+                Err(e) if kind == DraftKind::Invite && e.to_string().contains("sales pitch") => {
+                    continue
+                }
+                Err(e) => panic!("{kind:?} for {}: {e}", profile.name),
+            };
             let verdict = verify::verify(
                 &draft.text,
                 drafter.grounding_for(kind),

@@ -338,6 +338,11 @@ impl<'a> Drafter<'a> {
                 "nothing to personalise this invite with, and LinkedIn's default text is what the etiquette rules out: add to the profile how you met (`met.where`, `met.when`, `met.topic`), who suggested it (`referred_by`), something of theirs you read (`their_content`), what you share (`common.employers`, `common.schools`, `common.groups`, `common.interests`) or why you want to connect (`reason`); or pass --allow-generic".into(),
             ));
         }
+        if opts.kind == DraftKind::Invite && self.situation.note_class == Some("sales_pitch") {
+            return Err(Error::Usage(
+                "their note reads as a sales pitch: an invite back would only invite more of it; `notewright triage` recommends ignoring the request (or reply with `draft decline`)".into(),
+            ));
+        }
         let leads = self.leads();
         let grounding = self.grounding_for(opts.kind);
         let mut shortest: Option<(usize, String)> = None;
@@ -417,10 +422,11 @@ impl<'a> Drafter<'a> {
                 company => self.me.company.clone(),
             },
         };
-        Ok(text::tidy_paragraphs(&self.prompts.render(
-            &opts.kind.template(),
-            &Value::from_serialize(&ctx),
-        )?))
+        Ok(text::capitalize_sentences(&text::tidy_paragraphs(
+            &self
+                .prompts
+                .render(&opts.kind.template(), &Value::from_serialize(&ctx))?,
+        )))
     }
 
     /// The facts a text actually cites, as "kind: value" labels.
@@ -709,6 +715,8 @@ fn strip_frame(body: &str, frame: &assist::Frame) -> String {
     let mut chars = body.chars();
     match chars.next() {
         Some(first) if frame.paragraphs => first.to_uppercase().chain(chars).collect(),
+        // "Hi Dana, It was…" → "Hi Dana, it was…": the body continues the greeting's line.
+        _ if !frame.greeting.is_empty() => after_greeting(body),
         _ => body.to_string(),
     }
 }

@@ -106,21 +106,52 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         my_content: take(&p.my_content).map(|c| mine_for_yours(&c)),
         question: take(&p.question).map(|q| mine_for_yours(&q)),
         topic: take(&p.topic).map(|t| mine_for_yours(&t)),
-        asks: note.contains('?') || {
-            let folded = crate::text::fold(note);
-            [
-                "could i ask",
-                "may i ask",
-                "i'd love to ask",
-                "i would love to ask",
-                "wanted to ask",
-                "question for you",
-                "your advice",
-            ]
-            .iter()
-            .any(|p| folded.contains(p))
-        },
+        asks: asks_something(note),
     }
+}
+
+/// Whether the note asks me something I could answer: a question about a subject ("how did
+/// you…?", "could I ask…"), not a bare "open to a chat?".
+fn asks_something(note: &str) -> bool {
+    let folded = crate::text::fold(note);
+    let chat_only = [
+        "open to a chat",
+        "open to a quick chat",
+        "open to a call",
+        "open to a quick call",
+        "open to connecting",
+    ]
+    .iter()
+    .any(|p| folded.contains(p));
+    let question = folded.contains('?')
+        && [
+            "how ",
+            "what ",
+            "which ",
+            "why ",
+            "where ",
+            "when ",
+            "could i ask",
+            "can i ask",
+            "do you ",
+            "did you ",
+            "would you share",
+            "is there ",
+        ]
+        .iter()
+        .any(|w| folded.contains(w));
+    let asking = [
+        "could i ask",
+        "may i ask",
+        "i'd love to ask",
+        "i would love to ask",
+        "wanted to ask",
+        "question for you",
+        "your advice",
+    ]
+    .iter()
+    .any(|p| folded.contains(p));
+    (question || asking) && !chat_only
 }
 
 /// A phrase fit to quote: trimmed of dangling small words, short, and free of anything that is
