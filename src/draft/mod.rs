@@ -281,10 +281,18 @@ impl<'a> Drafter<'a> {
         if s.met.is_some() {
             leads.push("met");
         }
-        if s.referral.is_some() {
+        if s.referral.is_some() || s.referrer.is_some() {
             leads.push("referral");
         }
-        if s.content.is_some() {
+        // A reason that already speaks of their talk or article says the content itself.
+        let reason_cites_content = match (&s.reason, &s.content) {
+            (Some(r), Some(c)) => {
+                let folded = text::fold(&r.text);
+                folded.contains(&format!("your {}", c.kind))
+            }
+            _ => false,
+        };
+        if s.content.is_some() && !reason_cites_content {
             leads.push("content");
         }
         if s.shared.is_some() {
@@ -447,6 +455,14 @@ impl<'a> Drafter<'a> {
             .map(Fact::label)
             .collect();
         used.dedup();
+        // Who their note says sent them is a fact too, as they claim it.
+        if let Some(referrer) = &self.situation.claims.referrer {
+            if folded.contains(&text::fold(referrer))
+                && !used.iter().any(|u| u.starts_with("referral:"))
+            {
+                used.push(format!("referral (their note): {referrer}"));
+            }
+        }
         if let Some(reason) = &self.situation.reason {
             let reason = text::fold(&reason.text);
             if folded.contains(reason.trim_end_matches(['.', '!', '?'])) {
