@@ -537,3 +537,21 @@ fn importing_a_missing_file_is_bad_input() {
         .code(2)
         .stderr(predicates::str::contains("no such file"));
 }
+
+#[test]
+fn a_kind_that_fits_nobody_warns_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"name": "Dana Reyes", "note": "Hi Sam, we met at the Lisbon Data Summit.", "met": {"where": "the Lisbon Data Summit"}}"#,
+    )
+    .unwrap();
+    nw().args(["draft", "invite", "--engine", "rules", "--profile"])
+        .arg(&profile)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "warning: they already sent you a request",
+        ));
+}

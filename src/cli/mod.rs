@@ -272,11 +272,9 @@ fn run_draft(args: DraftArgs) -> Result<()> {
             opts.variants
         ));
     }
-    if opts.kind == notewright::draft::DraftKind::Invite
-        && drafter.facts().is_empty()
-        && profile.reason.is_none()
-    {
-        stderr_line(format_args!("note: the profile has no common element and no reason, so the invite is generic; add `reason`, `met` or `common` to personalise it"));
+    // A kind that does not fit the situation: say what `triage` would do instead.
+    for warning in &drafts[0].warnings {
+        stderr_line(format_args!("warning: {warning}"));
     }
     if args.common.json {
         if args.variants > 1 {

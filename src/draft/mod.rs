@@ -261,6 +261,9 @@ impl<'a> Drafter<'a> {
             DraftKind::Invite if s.requested => out.push(
                 "they already sent you a request: accept it and send a follow-up, or reply with `draft ask` / `draft decline` (see `notewright triage`)".to_string(),
             ),
+            _ if s.offer == Some("scam") => out.push(
+                "their note looks like a scam (money, crypto or a chat-app link): best not to reply at all; report the request instead".to_string(),
+            ),
             DraftKind::Followup | DraftKind::Ask if pitch => out.push(format!(
                 "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
                 if kind == DraftKind::Followup { " follow-up with a call" } else { "n ask" }

@@ -56,6 +56,9 @@ pub struct Situation {
     pub note_class: Option<&'static str>,
     /// Their note is empty or LinkedIn's default text.
     pub note_default: bool,
+    /// What kind of offer a pitch is: `scam` (crypto, "guaranteed returns", a chat-app link),
+    /// `recruiter` (a role for me) or `pitch` (a service); none when the note is not a pitch.
+    pub offer: Option<&'static str>,
     /// What their note says that a reply may refer to.
     pub claims: NoteClaims,
     /// Neither met, referred, nor a meeting they claim: someone I do not know.
@@ -89,6 +92,7 @@ impl Situation {
             Label::SalesPitch => "sales_pitch",
         });
         let is_pitch = note_class == Some("sales_pitch");
+        let offer = note.filter(|_| is_pitch).map(offer_kind);
         let note_default = note.is_some_and(|n| {
             let folded = crate::text::fold(n);
             folded.trim().is_empty() || folded.contains("add you to my professional network")
@@ -154,6 +158,7 @@ impl Situation {
             requested: note.is_some(),
             note_class,
             note_default,
+            offer,
             claims,
             stranger,
             only_met: me.policy.only_met,
@@ -305,4 +310,47 @@ fn current_year() -> i32 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     1970 + (secs / 31_556_952) as i32
+}
+
+/// The kind of offer in a pitch: a scam, a recruiter's role, or a service.
+fn offer_kind(note: &str) -> &'static str {
+    let folded = crate::text::fold(note);
+    let any = |words: &[&str]| words.iter().any(|w| folded.contains(w));
+    if any(&[
+        "crypto",
+        "bitcoin",
+        "btc",
+        "usdt",
+        "forex",
+        "telegram",
+        "whatsapp",
+        "t.me/",
+        "guaranteed return",
+        "guaranteed profit",
+        "passive income",
+        "investment opportunity",
+        "daily profit",
+        "trading signals",
+        "wire",
+        "inheritance",
+    ]) {
+        "scam"
+    } else if any(&[
+        "hiring",
+        "recruit",
+        "role",
+        "position",
+        "opening",
+        "candidate",
+        "your next move",
+        "opportunity for you",
+        "headhunt",
+        "search for a",
+        "vp of",
+        "head of",
+    ]) {
+        "recruiter"
+    } else {
+        "pitch"
+    }
 }
