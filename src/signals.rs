@@ -673,6 +673,16 @@ fn hits_for<'a>(
         reason: spec.reason.to_string(),
         evidence: evidence.to_string(),
     }));
+    // Invisible characters or look-alike letters inside words are there to slip past filters.
+    if text::is_disguised(note) {
+        hits.push(Hit {
+            kind: Kind::Injection,
+            label: Label::SalesPitch,
+            weight: 2.0,
+            reason: "disguised words (invisible characters or look-alike letters)".into(),
+            evidence: String::new(),
+        });
+    }
     let emoji = note.chars().filter(|&c| is_emoji(c)).count();
     if emoji >= 3 {
         hits.push(Hit {

@@ -19,6 +19,13 @@ pub fn fold(text: &str) -> String {
         if unicode_normalization::char::is_combining_mark(c) {
             continue;
         }
+        if is_invisible(c) {
+            continue;
+        }
+        let c = match confusable(c) {
+            Some(latin) => latin,
+            None => c,
+        };
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
@@ -44,6 +51,63 @@ pub fn fold(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// Zero-width and other invisible format characters: a word split by them is still one word.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+}
+
+/// Cyrillic and Greek letters that look like Latin ones ("Frее dеmо" with Cyrillic е and о),
+/// so that a disguised word matches like the plain one.
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'α' => 'a',
+        'е' | 'ε' => 'e',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' => 'c',
+        'у' | 'γ' => 'y',
+        'х' | 'χ' => 'x',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'һ' => 'h',
+        'ν' => 'v',
+        'к' | 'κ' => 'k',
+        'м' => 'm',
+        'т' | 'τ' => 't',
+        'в' => 'b',
+        'н' | 'η' => 'h',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'Е' | 'Ε' => 'E',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Н' | 'Η' => 'H',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'С' => 'C',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'У' => 'Y',
+        'І' | 'Ι' => 'I',
+        'Ѕ' => 'S',
+        _ => return None,
+    })
+}
+
+/// Whether a text disguises its words: invisible characters inside it, or Latin words with
+/// Cyrillic/Greek look-alike letters mixed in.
+pub fn is_disguised(text: &str) -> bool {
+    if text.chars().any(is_invisible) {
+        return true;
+    }
+    text.split(|c: char| !c.is_alphanumeric()).any(|word| {
+        let latin = word.chars().any(|c| c.is_ascii_alphabetic());
+        latin && word.chars().any(|c| confusable(c).is_some())
+    })
 }
 
 /// [`fold`] for ASCII text, which has no accents or typographic quotes to map (the common case).
@@ -339,6 +403,18 @@ mod tests {
             capitalize_sentences("Hi Dana, thanks for the note. great meeting you! what next?"),
             "Hi Dana, thanks for the note. Great meeting you! What next?"
         );
+    }
+
+    #[test]
+    fn disguised_words_fold_like_plain_ones() {
+        assert_eq!(
+            fold("W\u{200b}e h\u{200b}elp Frее dеmо"),
+            "we help free demo"
+        );
+        assert!(is_disguised("Frее dеmо"));
+        assert!(is_disguised("W\u{200b}e help"));
+        assert!(!is_disguised("Привет, Dana"));
+        assert!(!is_disguised("Café Zoë"));
     }
 
     #[test]

@@ -555,3 +555,18 @@ fn a_kind_that_fits_nobody_warns_on_stderr() {
             "warning: they already sent you a request",
         ));
 }
+
+/// Zero-width spaces or Cyrillic look-alikes inside a pitch do not turn it into a genuine note.
+#[test]
+fn disguised_pitches_are_still_pitches() {
+    for note in [
+        "W\u{200b}e h\u{200b}elp S\u{200b}aaS f\u{200b}ounders 3x their pipeline. F\u{200b}ree d\u{200b}emo this week",
+        "W\u{0435} h\u{0435}lp S\u{0430}\u{0430}S f\u{043e}und\u{0435}rs 3x th\u{0435}ir pip\u{0435}lin\u{0435}. Fr\u{0435}\u{0435} d\u{0435}m\u{043e}",
+    ] {
+        nw().args(["classify", "--engine", "rules", "--json", note])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("\"label\": \"sales_pitch\""))
+            .stdout(predicates::str::contains("disguised words"));
+    }
+}
