@@ -112,6 +112,14 @@ impl Error {
     /// The process exit code this error maps to: 2 for anything the user can fix in their input
     /// or invocation, 0 for a closed output pipe (see [`Error::is_broken_pipe`]), 1 for
     /// everything else.
+    /// The input line an error points at, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Input { position, .. } => position.line,
+            _ => None,
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             _ if self.is_broken_pipe() => 0,

@@ -214,10 +214,17 @@ pub struct BatchNote {
     pub line: usize,
 }
 
-/// Read a batch of notes: a LinkedIn `Invitations.csv` (INCOMING rows, `Message` column; id = row
-/// number) when the file name says CSV or the first line is a CSV header, otherwise JSONL
-/// (`{"id", "text"}` per line, other fields ignored).
-pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
+/// A batch as read: the notes that parsed, and every row that did not (file:line and why),
+/// so one bad row never costs the rest.
+#[derive(Debug)]
+pub struct Batch {
+    pub notes: Vec<BatchNote>,
+    pub skipped: Vec<Error>,
+}
+
+/// Read a batch of notes, keeping every good row and reporting every bad one (a bad JSONL line,
+/// an oversized note, a duplicate id). A file that cannot be read at all is still an error.
+pub fn read_batch_rows(path: &Path) -> Result<Batch> {
     let text = read_text_file_limited(path, MAX_FILE_BYTES, "batch input")?;
     let source = Source::File(path.into());
     let is_csv = path
@@ -227,18 +234,33 @@ pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
             .lines()
             .next()
             .is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
-    let notes = if is_csv {
-        read_invitations_csv(&text, source.clone())?
+    let batch = if is_csv {
+        Batch {
+            notes: read_invitations_csv(&text, source.clone())?,
+            skipped: Vec::new(),
+        }
     } else {
-        read_jsonl(&text, source.clone())?
+        read_jsonl_rows(&text, source.clone())
     };
-    if notes.is_empty() {
+    if batch.notes.is_empty() && batch.skipped.is_empty() {
         return Err(Error::input(source, "no notes found (an Invitations.csv needs INCOMING rows; JSONL needs one {\"text\": ...} per line)"));
     }
-    Ok(notes)
+    Ok(batch)
 }
 
-fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
+/// Read a batch of notes: a LinkedIn `Invitations.csv` (INCOMING rows, `Message` column; id = row
+/// number) when the file name says CSV or the first line is a CSV header, otherwise JSONL
+/// (`{"id", "text"}` per line, other fields ignored). Strict: the first bad row is the error
+/// (for `eval`, whose figures need every labelled note).
+pub fn read_batch(path: &Path) -> Result<Vec<BatchNote>> {
+    let batch = read_batch_rows(path)?;
+    match batch.skipped.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(batch.notes),
+    }
+}
+
+fn read_jsonl(text: &str, source: Source) -> Vec<Result<BatchNote>> {
     #[derive(serde::Deserialize)]
     struct Line {
         #[serde(default)]
@@ -274,9 +296,38 @@ fn read_jsonl(text: &str, source: Source) -> Result<Vec<BatchNote>> {
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .collect();
-    // Parsed on all cores; the first bad line in file order is the one reported.
-    let parsed: Vec<Result<BatchNote>> = lines.into_par_iter().map(parse_line).collect();
-    parsed.into_iter().collect()
+    // Parsed on all cores, reported in file order.
+    lines.into_par_iter().map(parse_line).collect()
+}
+
+/// Every JSONL row: good ones kept, bad ones (and duplicate ids) reported by line.
+fn read_jsonl_rows(text: &str, source: Source) -> Batch {
+    let mut notes = Vec::new();
+    let mut skipped = Vec::new();
+    let mut first_line_of: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    for row in read_jsonl(text, source.clone()) {
+        match row {
+            Ok(note) => {
+                // A missing id defaults to the line number, which may clash with a given one.
+                let key = note.id.to_string();
+                if let Some(first) = first_line_of.get(&key) {
+                    skipped.push(Error::input_at(
+                        source.clone(),
+                        Some(note.line),
+                        None,
+                        Some("id".into()),
+                        format!("duplicate id {key} (first used on line {first})"),
+                    ));
+                    continue;
+                }
+                first_line_of.insert(key, note.line);
+                notes.push(note);
+            }
+            Err(e) => skipped.push(e),
+        }
+    }
+    Batch { notes, skipped }
 }
 
 /// A JSON error inside one JSONL line reports line 1 of that line; move it to the file's line.
@@ -369,15 +420,20 @@ mod tests {
 
     #[test]
     fn jsonl_ids_default_to_line_numbers_and_errors_name_the_line() {
-        let notes = read_jsonl(
+        let notes: Vec<BatchNote> = read_jsonl(
             "{\"text\": \"a\"}\n\n{\"id\": \"x\", \"text\": \"b\", \"extra\": 1}\n",
             Source::Stdin,
         )
+        .into_iter()
+        .collect::<Result<_>>()
         .unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].id, serde_json::json!(1));
         assert_eq!(notes[1].id, serde_json::json!("x"));
-        let err = read_jsonl("{\"text\": \"a\"}\n{\"text\": 3}\n", Source::Stdin).unwrap_err();
+        let err = read_jsonl("{\"text\": \"a\"}\n{\"text\": 3}\n", Source::Stdin)
+            .into_iter()
+            .collect::<Result<Vec<_>>>()
+            .unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("<stdin>:2:"), "{msg}");
         assert!(msg.contains("field `text`"), "{msg}");

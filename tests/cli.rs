@@ -315,12 +315,14 @@ fn bad_input_exits_2_with_a_useful_message() {
         "bad.jsonl",
         b"{\"text\": \"ok\"}\n{\"txt\": \"oops\"}\n",
     );
+    // The good row is still classified; the bad one is named by line and counted.
     nw().args(["classify", "--engine", "rules", "--input"])
         .arg(&bad_jsonl)
         .assert()
         .code(2)
-        .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("bad.jsonl:2:"));
+        .stdout(predicate::str::contains("\"id\":1"))
+        .stderr(predicate::str::contains("bad.jsonl:2:"))
+        .stderr(predicate::str::contains("1 classified, 1 skipped"));
     nw().args(["draft", "invite"])
         .assert()
         .code(2)
@@ -569,4 +571,44 @@ fn disguised_pitches_are_still_pitches() {
             .stdout(predicates::str::contains("\"label\": \"sales_pitch\""))
             .stdout(predicates::str::contains("disguised words"));
     }
+}
+
+/// A batch with good and bad lines classifies the good ones, reports every bad one by line
+/// (stderr and an error object), rejects duplicate ids, and exits 2 with a summary.
+#[test]
+fn batch_rows_that_fail_are_reported_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.jsonl");
+    std::fs::write(
+        &path,
+        "{\"id\": 1, \"text\": \"We help SaaS founders 3x pipeline. Free demo.\"}\nnot json\n{\"id\": 1, \"text\": \"dup\"}\n{\"text\": \"Great meeting you at the Lisbon Data Summit, Dana.\"}\n{\"id\": 5, \"txt\": \"typo\"}\n",
+    )
+    .unwrap();
+    let out = nw()
+        .args(["classify", "--engine", "rules", "--input"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.iter().filter(|l| l.get("label").is_some()).count(),
+        2,
+        "{stdout}"
+    );
+    let errors: Vec<u64> = lines
+        .iter()
+        .filter_map(|l| l.get("error").and(l["line"].as_u64()))
+        .collect();
+    assert_eq!(errors, vec![2, 3, 5], "{stdout}");
+    assert!(stderr.contains("duplicate id 1"), "{stderr}");
+    assert!(
+        stderr.contains("read 5 rows: 2 classified, 3 skipped"),
+        "{stderr}"
+    );
 }

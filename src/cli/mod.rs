@@ -90,10 +90,22 @@ struct BatchLine<'a> {
 fn run_classify(args: ClassifyArgs) -> Result<()> {
     let classifier = Classifier::new(args.engine)?;
     if let Some(path) = &args.input {
-        let notes = input::read_batch(path)?;
+        let input::Batch { notes, skipped } = input::read_batch_rows(path)?;
+        // Every bad row is reported (stderr, and an error object in the output) and skipped;
+        // the rest is classified.
+        let mut errors = String::new();
+        for e in &skipped {
+            stderr_line(format_args!("notewright: skipped {e}"));
+            let line = serde_json::json!({ "error": e.to_string(), "line": e.line() });
+            errors.push_str(&line.to_string());
+            errors.push('\n');
+        }
+        if !errors.is_empty() {
+            print(&errors)?;
+        }
         let bar = progress_bar(notes.len());
-        let mut lines = String::new();
         for chunk in notes.chunks(classifier.batch_size()) {
+            let mut lines = String::new();
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
             let classifications = classifier.classify_batch(&texts)?;
             let encoded: Vec<String> = chunk
@@ -111,11 +123,21 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                 lines.push_str(&line);
                 lines.push('\n');
             }
+            // Written chunk by chunk, whole lines only: an interrupted run keeps what it did.
+            print(&lines)?;
             bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
-        // Everything was read and classified before the first line is written: no half output.
-        return print(&lines);
+        let read = notes.len() + skipped.len();
+        if !skipped.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: read {read} rows: {} classified, {} skipped",
+                path.display(),
+                notes.len(),
+                skipped.len()
+            )));
+        }
+        return Ok(());
     }
     let note = note_from(args.text)?;
     let (c, explanation) = match (&classifier, args.explain) {
