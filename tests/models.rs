@@ -391,3 +391,50 @@ fn eval_reports_on_a_small_labelled_file_and_rejects_bad_labels() {
         .code(2)
         .stderr(predicate::str::contains("field `label`"));
 }
+
+/// A model file changed in place never keeps being served from its old requantized cache, and a
+/// file that does not match its expected sha256 is refused before any cache is built from it.
+#[test]
+fn a_stale_requant_cache_is_rebuilt_and_a_corrupt_source_refused() {
+    if !models_installed() {
+        return;
+    }
+    let location = model::locate(None).unwrap().expect("installed");
+    let sha = location.sha256.clone().expect("manifest sha256");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("model.gguf");
+    std::fs::copy(&location.path, &copy).unwrap();
+    let opts = nw_llm::LoadOptions {
+        threads: None,
+        cache_dir: Some(dir.path().join("cache")),
+        source_sha256: Some(sha),
+    };
+    let first = nw_llm::ChatModel::load(&copy, &opts).unwrap();
+    assert!(!first.load_info().cache_hit);
+    drop(first);
+    let warm = nw_llm::ChatModel::load(&copy, &opts).unwrap();
+    assert!(warm.load_info().cache_hit, "second load uses the cache");
+    drop(warm);
+    // Corrupt the file in place, same size: the cache no longer matches and the source is refused.
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let mid = bytes.len() / 2;
+    for b in &mut bytes[mid..mid + 4096] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&copy, &bytes).unwrap();
+    let err = nw_llm::ChatModel::load(&copy, &opts).unwrap_err();
+    assert!(err.to_string().contains("sha256"), "{err}");
+    // Restored: it loads again and works.
+    std::fs::copy(&location.path, &copy).unwrap();
+    let mut restored = nw_llm::ChatModel::load(&copy, &opts).unwrap();
+    let out = restored
+        .generate(
+            "Hello",
+            &nw_llm::SamplingParams {
+                max_new_tokens: 4,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(out.generated_tokens > 0);
+}

@@ -254,21 +254,35 @@ impl ChatModel {
                 .unwrap_or_else(|| requant::default_cache_dir(path));
             let cpath = requant::cache_path(&dir, path, &sha, &plan);
             info.cache_path = Some(cpath.clone());
+            let stamp = requant::source_stamp(path);
             let cached = if cpath.exists() {
                 requant::map_file(&cpath).ok().and_then(|b| {
                     let c = requant::read_content(&b, &cpath).ok()?;
-                    requant::cache_matches(&c, &sha, &plan).then_some((c, b))
+                    requant::cache_matches(&c, &sha, &stamp, &plan).then_some((c, b))
                 })
             } else {
                 None
             };
+            // Before building a cache keyed by a claimed sha256, check the file really has it:
+            // a cache built from a corrupt file would outlive the corruption.
+            if cached.is_none() && opts.source_sha256.is_some() {
+                let actual = requant::sha256_hex(&src);
+                if actual != sha {
+                    return Err(LlmError::InvalidGguf {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "its sha256 is {actual}, not the expected {sha} (changed or corrupt; re-import it)"
+                        ),
+                    });
+                }
+            }
             let (cct, cbytes) = match cached {
                 Some(x) => {
                     info.cache_hit = true;
                     x
                 }
                 None => {
-                    let data = requant::requantize(&ct, &src, &sha, &plan)?;
+                    let data = requant::requantize(&ct, &src, &sha, &stamp, &plan)?;
                     if let Err(e) = requant::write_atomic(&cpath, &data) {
                         info.cache_warning = Some(e.to_string());
                     }

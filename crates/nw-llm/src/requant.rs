@@ -17,6 +17,20 @@ const CACHE_VERSION: u32 = 1;
 const KEY_SOURCE_SHA: &str = "nw_llm.source_sha256";
 const KEY_VERSION: &str = "nw_llm.requant_version";
 const KEY_TARGET: &str = "nw_llm.requant_target";
+/// Size and modification time of the file the cache was built from: a source changed in place
+/// (same name, same claimed sha256) no longer matches, and the cache is rebuilt.
+const KEY_SOURCE_STAMP: &str = "nw_llm.source_stamp";
+
+/// `size:mtime` of a file, as recorded in its cache.
+pub(crate) fn source_stamp(path: &Path) -> String {
+    let meta = std::fs::metadata(path).ok();
+    let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+    let mtime = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("{size}:{mtime}")
+}
 
 /// Bytes of a GGUF file, memory-mapped when possible.
 pub(crate) enum Bytes {
@@ -196,13 +210,15 @@ pub(crate) fn cache_path(dir: &Path, model: &Path, sha: &str, plan: &Plan) -> Pa
     ))
 }
 
-/// Whether a parsed cache file was produced from `sha` with the current conversion.
-pub(crate) fn cache_matches(ct: &Content, sha: &str, plan: &Plan) -> bool {
+/// Whether a parsed cache file was produced from `sha` (the file as it is now: `stamp`) with
+/// the current conversion.
+pub(crate) fn cache_matches(ct: &Content, sha: &str, stamp: &str, plan: &Plan) -> bool {
     let s = |k: &str| match ct.metadata.get(k) {
         Some(Value::String(s)) => Some(s.as_str()),
         _ => None,
     };
     s(KEY_SOURCE_SHA) == Some(sha)
+        && s(KEY_SOURCE_STAMP) == Some(stamp)
         && s(KEY_TARGET) == Some(plan.tag().as_str())
         && matches!(ct.metadata.get(KEY_VERSION), Some(Value::U32(v)) if *v == CACHE_VERSION)
 }
@@ -261,6 +277,7 @@ pub(crate) fn requantize(
     ct: &Content,
     bytes: &[u8],
     sha: &str,
+    stamp: &str,
     plan: &Plan,
 ) -> Result<Vec<u8>, LlmError> {
     // Keep the source tensor order (by offset) so the file layout stays familiar.
@@ -303,6 +320,7 @@ pub(crate) fn requantize(
 
     let extra = [
         (KEY_SOURCE_SHA, Value::String(sha.to_string())),
+        (KEY_SOURCE_STAMP, Value::String(stamp.to_string())),
         (KEY_VERSION, Value::U32(CACHE_VERSION)),
         (KEY_TARGET, Value::String(plan.tag())),
     ];
