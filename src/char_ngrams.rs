@@ -17,6 +17,20 @@ pub struct CharNgrams {
     idf: Vec<f32>,
 }
 
+impl CharNgrams {
+    /// How many n-gram features there are.
+    pub fn dim(&self) -> usize {
+        self.idf.len()
+    }
+
+    /// Whether the vocabulary and the weights agree (a cache read back must, or it is retrained).
+    pub fn is_consistent(&self) -> bool {
+        self.index.len() == self.idf.len()
+            && self.index.values().all(|&i| (i as usize) < self.idf.len())
+            && self.idf.iter().all(|v| v.is_finite())
+    }
+}
+
 /// Call `f` with every n-gram of a folded text, one call per occurrence.
 fn for_each_ngram(folded: &str, mut f: impl FnMut(&str)) {
     let mut padded = String::new();

@@ -292,6 +292,32 @@ struct Trained {
     corpus_embeddings: Vec<Vec<f32>>,
 }
 
+impl Trained {
+    /// Whether a cache read back has the shapes its use needs: one embedding per corpus note,
+    /// weights for every feature, finite numbers. A truncated or edited cache is retrained.
+    fn is_consistent(&self, corpus_len: usize) -> bool {
+        let m = &self.model.logistic;
+        let emb = self.corpus_embeddings.first().map_or(0, Vec::len);
+        let d = m.mean.len();
+        let finite = |xs: &[f32]| xs.iter().all(|v| v.is_finite());
+        self.corpus_embeddings.len() == corpus_len
+            && emb > 0
+            && self
+                .corpus_embeddings
+                .iter()
+                .all(|e| e.len() == emb && finite(e))
+            && d == emb + rule_features(&[]).len()
+            && m.scale.len() == d
+            && finite(&m.mean)
+            && finite(&m.scale)
+            && m.weights.len() == 3
+            && m.weights
+                .iter()
+                .all(|w| w.len() == d + self.model.ngrams.dim() && finite(w))
+            && self.model.ngrams.is_consistent()
+    }
+}
+
 /// A nearest labelled example, for `--explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Neighbour {
@@ -360,7 +386,11 @@ impl EmbedClassifier {
             .map(Path::to_path_buf)
             .or_else(default_cache_dir)
             .map(|d| d.join(format!("classifier-{key}.json")));
-        if let Some(trained) = cache_path.as_deref().and_then(read_cache) {
+        if let Some(trained) = cache_path
+            .as_deref()
+            .and_then(read_cache)
+            .filter(|t| t.is_consistent(corpus.len()))
+        {
             return Ok(EmbedClassifier {
                 embedder,
                 model: trained.model,

@@ -261,6 +261,9 @@ const FORBIDDEN_WHILE_DECODING: &[&str] = &[
     "same meaning",
     "keep every name",
     "reads naturally",
+    "original message",
+    "the message was",
+    "rewritten message",
 ];
 
 /// The verifier's answer: no problems means the draft may be shown.

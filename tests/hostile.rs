@@ -122,11 +122,14 @@ fn hostile_notes_never_reach_the_drafts() {
         };
         let drafter = Drafter::new(&prompts, &profile, &me);
         for kind in DraftKind::ALL {
-            let text = drafter
-                .draft(&DraftOptions::new(kind), None)
-                .unwrap()
-                .remove(0)
-                .text;
+            let text = match drafter.draft(&DraftOptions::new(kind), None) {
+                Ok(mut drafts) => drafts.remove(0).text,
+                // A hostile note that reads as a pitch gets no invite back at all.
+                Err(e) if kind == DraftKind::Invite && e.to_string().contains("sales pitch") => {
+                    continue
+                }
+                Err(e) => panic!("{kind:?}: {e}"),
+            };
             let folded = text.to_lowercase();
             assert!(
                 !text.contains('\u{200b}'),
@@ -140,5 +143,5 @@ fn hostile_notes_never_reach_the_drafts() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 20);
+    assert!(checked >= 15, "only {checked} drafts checked");
 }

@@ -71,11 +71,13 @@ pub enum ClassifyEngine {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DraftEngine {
-    /// The model when one is installed, else the rules.
+    /// The rules (the model's assist did not beat them when read blind); the model when
+    /// `--model PATH` is given.
     Auto,
     /// Rule-built drafts from the templates.
     Rules,
-    /// A local language model rewrites the rule draft; the verifier decides (error if no model).
+    /// The model judges the templates' wordings and may rewrite the body, guarded by the
+    /// verifier and its own log-likelihood (error if no model is installed).
     Model,
 }
 

@@ -716,6 +716,16 @@ fn sentences(text: &str) -> Vec<String> {
 /// A rewritten body without the greeting or sign-off the model may have added itself.
 fn strip_frame(body: &str, frame: &assist::Frame) -> String {
     let mut body = body.trim();
+    // A greeting of the model's own ("Hi,", "Hello there!") goes: the template greets.
+    for own in ["hi there", "hello there", "hi", "hello", "dear", "hey"] {
+        let n = own.len();
+        if body.is_char_boundary(n) && body[..n].eq_ignore_ascii_case(own) {
+            if let Some(rest) = body[n..].strip_prefix([',', '!', '.']) {
+                body = rest.trim_start();
+                break;
+            }
+        }
+    }
     let greeting = frame.greeting.trim_end_matches(',');
     if !greeting.is_empty() {
         if let Some(rest) = body.strip_prefix(greeting) {
