@@ -438,3 +438,46 @@ fn a_stale_requant_cache_is_rebuilt_and_a_corrupt_source_refused() {
         .unwrap();
     assert!(out.generated_tokens > 0);
 }
+
+/// A classifier cache that parses but has truncated weights is not trusted: it is retrained and
+/// the classifier answers as before.
+#[test]
+fn a_truncated_classifier_cache_is_retrained() {
+    if !models_installed() {
+        return;
+    }
+    let store = nw_store::Store::discover();
+    let model = store.default_for(nw_store::Role::Embed).unwrap();
+    let sha = model
+        .spec
+        .files
+        .iter()
+        .map(|f| f.sha256.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let note = "We help SaaS founders 3x their pipeline. Free demo this week: book here.";
+    let first =
+        notewright::embed_classifier::EmbedClassifier::load(&model.dir, &sha, Some(dir.path()))
+            .unwrap()
+            .classify(note)
+            .unwrap();
+    // Truncate every weight row in the cache: still valid JSON, wrong shapes.
+    let cache = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a classifier cache");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    for row in v["model"]["logistic"]["weights"].as_array_mut().unwrap() {
+        row.as_array_mut().unwrap().truncate(10);
+    }
+    std::fs::write(&cache, serde_json::to_vec(&v).unwrap()).unwrap();
+    let again =
+        notewright::embed_classifier::EmbedClassifier::load(&model.dir, &sha, Some(dir.path()))
+            .unwrap()
+            .classify(note)
+            .unwrap();
+    assert_eq!(first.label, again.label);
+    assert!((first.confidence - again.confidence).abs() < 1e-6);
+}
