@@ -612,3 +612,18 @@ fn batch_rows_that_fail_are_reported_and_skipped() {
         "{stderr}"
     );
 }
+
+/// "my apprenticeship" is not "my app": product words match whole words only.
+#[test]
+fn a_question_about_a_course_is_not_a_pitch() {
+    nw().args([
+        "classify",
+        "--engine",
+        "rules",
+        "--json",
+        "Hi Rafael, I'm finishing my apprenticeship and saw you teach the F-gas course in Valencia. Is the next one in Spanish only?",
+    ])
+    .assert()
+    .success()
+    .stdout(predicates::str::contains("\"label\": \"sales_pitch\"").not());
+}
