@@ -119,6 +119,12 @@ const MONTHS: &[&str] = &[
 /// 2009" (long ago for colleagues and classmates) or "in 2024", "last March" stays as it is.
 /// `long_ago` is for meetings the seeds call "a long time ago" (former colleagues, classmates).
 pub fn natural_when(when: &str, long_ago: bool) -> String {
+    natural_when_at(when, long_ago, today())
+}
+
+/// [`natural_when`] as of `today` (year, month 1–12): a month of this year is just "in May", one
+/// of the last twelve months "last May"; older dates keep their year.
+pub fn natural_when_at(when: &str, long_ago: bool, today: (i32, u32)) -> String {
     let when = when.trim().trim_matches(['(', ')']).trim();
     let folded = crate::text::fold(when);
     let first = folded.split(' ').next().unwrap_or("");
@@ -131,8 +137,34 @@ pub fn natural_when(when: &str, long_ago: bool) -> String {
     if relative {
         return when.to_string();
     }
-    if MONTHS.contains(&first.trim_end_matches(['.', ','])) || starts_with_digit {
-        let year_only = starts_with_digit && folded.len() <= 9 && !folded.contains(' ');
+    let month = MONTHS
+        .iter()
+        .position(|m| *m == first.trim_end_matches(['.', ',']))
+        .map(|i| {
+            if i < 12 {
+                i as u32 + 1
+            } else {
+                MONTH_OF_ABBREVIATION[i - 12]
+            }
+        });
+    if let Some(month) = month {
+        // "May 2025" said the way people say it, relative to today.
+        let words: Vec<&str> = when.split_whitespace().collect();
+        if let [name, year] = words.as_slice() {
+            if let Ok(year) = year.parse::<i32>() {
+                let (this_year, this_month) = today;
+                if year == this_year && month <= this_month {
+                    return format!("in {name}");
+                }
+                if year == this_year - 1 && month > this_month {
+                    return format!("last {name}");
+                }
+            }
+        }
+        return format!("in {when}");
+    }
+    if starts_with_digit {
+        let year_only = folded.len() <= 9 && !folded.contains(' ');
         return if year_only && long_ago {
             format!("back in {when}")
         } else {
@@ -140,6 +172,26 @@ pub fn natural_when(when: &str, long_ago: bool) -> String {
         };
     }
     when.to_string()
+}
+
+/// The month number of each abbreviation in [`MONTHS`] after the twelve full names.
+const MONTH_OF_ABBREVIATION: [u32; 12] = [1, 2, 3, 4, 6, 7, 8, 9, 9, 10, 11, 12];
+
+/// Today's (year, month) by the system clock, UTC.
+pub fn today() -> (i32, u32) {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Civil-from-days (H. Hinnant): exact for the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month)
 }
 
 /// How a user's `reason` joins a sentence.
@@ -412,8 +464,22 @@ mod tests {
 
     #[test]
     fn dates_read_naturally() {
-        assert_eq!(natural_when("May 2025", false), "in May 2025");
-        assert_eq!(natural_when("(May 2025)", false), "in May 2025");
+        assert_eq!(natural_when_at("May 2025", false, (2028, 1)), "in May 2025");
+        assert_eq!(
+            natural_when_at("(May 2025)", false, (2028, 1)),
+            "in May 2025"
+        );
+        assert_eq!(natural_when_at("May 2026", false, (2026, 12)), "in May");
+        assert_eq!(
+            natural_when_at("September 2025", false, (2026, 3)),
+            "last September"
+        );
+        assert_eq!(
+            natural_when_at("March 2025", false, (2026, 3)),
+            "in March 2025"
+        );
+        let (y, m) = today();
+        assert!(y >= 2024 && (1..=12).contains(&m));
         assert_eq!(natural_when("2009", true), "back in 2009");
         assert_eq!(natural_when("2024", false), "in 2024");
         assert_eq!(natural_when("last March", false), "last March");

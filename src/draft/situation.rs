@@ -253,7 +253,7 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
             .when
             .as_deref()
             .and_then(|w| w.trim().parse::<i32>().ok())
-            .is_some_and(|year| year <= current_year() - 2);
+            .is_some_and(|year| year <= phrasing::today().0 - 2);
     Some(Meeting {
         kind: kind_name,
         prep,
@@ -302,14 +302,6 @@ fn shared(profile: &Profile, met: Option<&Meeting>) -> Option<Shared> {
         kind: "interest",
         value: phrasing::lower_first(&i),
     })
-}
-
-/// This year by the system clock (UTC), for "long ago".
-fn current_year() -> i32 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    1970 + (secs / 31_556_952) as i32
 }
 
 /// The kind of offer in a pitch: a scam, a recruiter's role, or a service.
