@@ -69,6 +69,10 @@ pub enum Error {
 
     #[error(transparent)]
     Store(#[from] nw_store::StoreError),
+
+    /// `check --min-score N` and the note scored lower: exit code 1, like a failing linter.
+    #[error("score {score} is below the minimum of {min}")]
+    BelowMinScore { score: u8, min: u8 },
 }
 
 impl Error {

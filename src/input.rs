@@ -26,6 +26,14 @@ pub fn read_text_file(path: &Path) -> Result<String> {
 /// The size is enforced while reading, not from `metadata().len()`: devices, FIFOs and
 /// `/dev/stdin` report 0 bytes and can be endless.
 pub fn read_text_file_limited(path: &Path, limit: u64, what: &str) -> Result<String> {
+    // `-` is standard input, for every file argument.
+    if path.as_os_str() == "-" {
+        let bytes = read_bounded(std::io::stdin().lock(), limit, |e| Error::io(path, e))?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large(Source::Stdin, limit, what));
+        }
+        return decode_utf8(bytes, Source::Stdin);
+    }
     let source = Source::File(path.into());
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {

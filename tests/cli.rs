@@ -627,3 +627,24 @@ fn a_question_about_a_course_is_not_a_pitch() {
     .success()
     .stdout(predicates::str::contains("\"label\": \"sales_pitch\"").not());
 }
+
+#[test]
+fn check_min_score_fails_below_and_dash_reads_stdin() {
+    nw().args([
+        "check",
+        "--min-score",
+        "90",
+        "Hi [Name], I'd like to add you to my professional network on LinkedIn.",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicates::str::contains("below the minimum of 90"));
+    nw().args(["check", "--min-score", "10", "Hi Dana, great meeting you at the Lisbon Data Summit; I'd value your view on sensor alerts. Sam"])
+        .assert()
+        .success();
+    nw().args(["draft", "decline", "--engine", "rules", "--profile", "-"])
+        .write_stdin(r#"{"name": "Dana Reyes"}"#)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Dana"));
+}

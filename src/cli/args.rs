@@ -225,6 +225,9 @@ pub struct CheckArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when the score is below N (for scripts and hooks).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_score: Option<u8>,
 }
 
 impl From<Kind> for notewright::draft::DraftKind {

@@ -360,5 +360,12 @@ fn run_check(args: CheckArgs) -> Result<()> {
         json(&report)?
     } else {
         output::report(&report)
-    })
+    })?;
+    match args.min_score {
+        Some(min) if report.score < min => Err(Error::BelowMinScore {
+            score: report.score,
+            min,
+        }),
+        _ => Ok(()),
+    }
 }
