@@ -120,12 +120,12 @@ struct Situation {
     me: Me,
 }
 
-/// The situation set under tests/fixtures/situations/{dev,heldout,final,final2,final3}: varied people and cases
+/// The situation set under tests/fixtures/situations/{dev,heldout,final,final2,final3,final4}: varied people and cases
 /// (met at an event or long ago, referral, content, stranger with a good or a default note,
 /// pitcher, scam, policies), loaded through the same parsers as the CLI.
 fn situations() -> Vec<Situation> {
     let mut out = Vec::new();
-    for set in ["dev", "heldout", "final", "final2", "final3"] {
+    for set in ["dev", "heldout", "final", "final2", "final3", "final4"] {
         let dir = std::path::Path::new("tests/fixtures/situations").join(set);
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
