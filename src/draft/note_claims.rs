@@ -46,7 +46,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         // A capitalised name of up to seven words, with the small words names contain.
-        let name = r"(?:the\s+)?\p{Lu}[\p{L}\p{N}&'’-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}&'’-]*|\p{N}+|of|on|for|and|de|la|du|forum|summit|conference|meetup|expo|fair|panel|workshop|dinner|breakfast|event|days?|week|meeting|session)\b){0,6}";
+        let name = r"(?:the\s+)?\p{Lu}[\p{L}\p{N}&'’-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}&'’-]*|\p{N}+|of|on|for|and|de|la|du|forum|summit|conference|meetup|expo|fair|panel|workshop|dinner|breakfast|lunch|event|days?|week|meeting|session|show|game|games|festival|congress|convention|symposium|awards?|launch|party|market|trade)\b){0,6}";
         Patterns {
             event: Regex::new(&format!(
                 r"(?i:\b(?:we\s+met|met\s+you|meeting\s+you|spoke|talked|chatted|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
@@ -236,6 +236,8 @@ mod tests {
         );
         assert_eq!(c.event.as_deref(), Some("the Dublin forum"));
         assert_eq!(c.referrer.as_deref(), Some("Lea Wu"));
+        let c = extract("Great meeting you at the Tokyo game show!", false);
+        assert_eq!(c.event.as_deref(), Some("the Tokyo game show"));
         let c = extract("Mairéad Ní Chonaill suggested I get in touch.", false);
         assert_eq!(c.referrer.as_deref(), Some("Mairéad Ní Chonaill"));
         let c = extract(

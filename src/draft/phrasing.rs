@@ -303,7 +303,35 @@ impl Reason {
         if REASON_VERBS.contains(&first) {
             return Some(Reason::new("verb", you_for_they(&lower_first(reason))));
         }
-        if SENTENCE_STARTS.contains(&first) || reason.ends_with('?') {
+        // "Pedro tells me you removed lead from a glaze line": a clause with its own verb is a
+        // sentence of mine, said as is, not a topic.
+        let folded = crate::text::fold(reason);
+        let finite = [
+            " tells ",
+            " told ",
+            " says ",
+            " said ",
+            " is ",
+            " are ",
+            " was ",
+            " were ",
+            " has ",
+            " have ",
+            " had ",
+            " will ",
+            " would ",
+            " can ",
+            " could ",
+            " thinks ",
+            " mentioned ",
+            " suggested ",
+        ]
+        .iter()
+        .any(|v| folded.contains(v));
+        let has_wh = ["how ", "what ", "why ", "whether "]
+            .iter()
+            .any(|w| folded.starts_with(w));
+        if SENTENCE_STARTS.contains(&first) || reason.ends_with('?') || (finite && !has_wh) {
             let reason = match first {
                 "because" | "since" | "as" => reason
                     .split_once(' ')
@@ -360,28 +388,62 @@ pub fn lower_first(text: &str) -> String {
 
 /// In a note I write to them, "how they run cross-dock scheduling" means "how you run …".
 fn you_for_they(text: &str) -> String {
+    // Only a "they" that is the subject of what I want to learn ("how they run …", or opening
+    // the phrase) is them; after it, their "their"/"them" are too. "How shops choose their
+    // listings" keeps its "their". "She"/"her"/"he"/"his" at the same places are them as well.
+    const WH: &[&str] = &[
+        "how", "what", "why", "where", "when", "whether", "if", "that", "which", "who",
+    ];
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut addressed = false;
     let mut out = String::with_capacity(text.len());
-    for (i, word) in text.split(' ').enumerate() {
+    for (i, word) in words.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
         let core = word.trim_end_matches([',', '.', ';', ':', '?', '!']);
         let tail = &word[core.len()..];
+        let subject_slot = i <= 1 || words.get(i.wrapping_sub(1)).is_some_and(|w| WH.contains(w));
         let replaced = match core {
-            "they" => "you",
-            "them" => "you",
-            "their" => "your",
-            "theirs" => "yours",
-            "themselves" => "yourself",
-            "they're" | "they’re" => "you're",
-            "they've" | "they’ve" => "you've",
-            "they'd" | "they’d" => "you'd",
+            "they" | "she" | "he" if subject_slot => {
+                addressed = true;
+                "you"
+            }
+            "they're" | "they’re" | "she's" | "he's" if subject_slot => {
+                addressed = true;
+                "you're"
+            }
+            "they've" | "they’ve" if subject_slot => {
+                addressed = true;
+                "you've"
+            }
+            "they'd" | "they’d" if subject_slot => {
+                addressed = true;
+                "you'd"
+            }
+            "their" | "her" | "his" if addressed || i <= 1 => "your",
+            "them" | "him" if addressed => "you",
+            "theirs" if addressed => "yours",
+            "themselves" | "herself" | "himself" if addressed => "yourself",
             other => other,
         };
         out.push_str(replaced);
         out.push_str(tail);
     }
     out
+}
+
+/// A topic we discussed, said to them: "her kayak film pitch" → "your kayak film pitch".
+pub fn about_them(topic: &str) -> String {
+    topic
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| match w {
+            "her" | "his" | "their" if i == 0 => "your",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Characters a quoted title may have before it is cut to a reference.
@@ -507,6 +569,15 @@ mod tests {
         assert_eq!(r.text, "the emissions baseline for our fleet");
         let r = Reason::parse("Santiago pilot data sharing").unwrap();
         assert_eq!(r.text, "Santiago pilot data sharing");
+        let r = Reason::parse("Pedro tells me you removed lead from a glaze line").unwrap();
+        assert_eq!(r.form, "sentence");
+        let r = Reason::parse("hear how independent shops are choosing their listings").unwrap();
+        assert_eq!(
+            r.text,
+            "hear how independent shops are choosing their listings"
+        );
+        let r = Reason::parse("learn how they run their cross-dock").unwrap();
+        assert_eq!(r.text, "learn how you run your cross-dock");
         assert!(Reason::parse("  . ").is_none());
     }
 

@@ -262,7 +262,7 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
         when: crate::text::non_blank(met.when.as_deref())
             .map(|w| phrasing::natural_when(w, long_ago)),
         topic: crate::text::non_blank(met.topic.as_deref())
-            .map(|t| phrasing::lower_first(t.trim_end_matches(['.', '!']))),
+            .map(|t| phrasing::about_them(&phrasing::lower_first(t.trim_end_matches(['.', '!'])))),
         long_ago,
     })
 }
