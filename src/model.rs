@@ -144,10 +144,6 @@ impl Rewriter for ModelRewriter {
         self.candidates
     }
 
-    fn can_score(&self) -> bool {
-        true
-    }
-
     fn naturalness(&mut self, instruction: &str, text: &str) -> Result<Option<f32>> {
         let prompt = self
             .model

@@ -22,12 +22,12 @@ fn patterns() -> &'static Patterns {
         )
         .expect("static regex"),
         link: Regex::new(
-            r"(?i)\b(?:https?|ftp)://|\bwww\.\S|\b[\w.+-]+@[\w-]+\.[\w.]+|\b[a-z0-9-]+\.(?:com|io|org|net|ai|co|biz|ly|app|me|xyz|info|example)\b",
+            r"(?i)\b(?:(?:https?|ftp)://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b[a-z0-9-]+\.(?:com|io|org|net|ai|co|biz|ly|app|me|xyz|info|example)\b(?:/\S*)?",
         )
         .expect("static regex"),
         phone: Regex::new(r"(?:\+|\b)\d[\d\s().-]{7,}\d\b").expect("static regex"),
         placeholder: Regex::new(
-            r"\[[^\]\n]{0,40}\]|\{\{?[^}\n]{0,40}\}?\}|<[A-Za-z _-]{1,30}>|\bX{3,}\b|_{3,}|\b(?:INSERT|TODO|TBD)\b",
+            r"\[[^\]\n]{0,40}\]|\{\{?[^}\n]{0,40}\}?\}|<[A-Za-z _-]{1,30}>|\bX{3,}\b|_{3,}|\(\s*(?:name|company|your name|insert[^)]*)\s*\)|\b(?:INSERT|TODO|TBD)\b",
         )
         .expect("static regex"),
         instruction: Regex::new(
@@ -35,6 +35,17 @@ fn patterns() -> &'static Patterns {
         )
         .expect("static regex"),
     })
+}
+
+/// Links and e-mail addresses (each match spans the whole link), for input fields and drafts alike.
+pub fn link() -> &'static Regex {
+    &patterns().link
+}
+
+/// Template placeholders ("[Name]", "{{ first_name }}", "(company)", "XXX"), for input fields
+/// and drafts alike.
+pub fn placeholder() -> &'static Regex {
+    &patterns().placeholder
 }
 
 /// A chat-template token ("<|im_start|>", "[INST]", "<end_of_turn>") in `text`, if any.

@@ -560,18 +560,10 @@ fn strip_possessive(folded: &str) -> &str {
     folded.strip_suffix("'s").unwrap_or(folded)
 }
 
-fn regexes() -> &'static (Regex, Regex, Regex) {
-    static R: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    R.get_or_init(|| {
-        let placeholder = Regex::new(
-            r"\[[^\]\n]{0,40}\]|\{\{?[^}\n]{0,40}\}?\}|<[A-Za-z _-]{1,30}>|\bX{3,}\b|_{3,}|\(\s*(?:name|company|your name|insert[^)]*)\s*\)|\b(?:INSERT|TODO|TBD)\b",
-        )
-        .expect("static regex");
-        let link = Regex::new(r"(?i)\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b[a-z0-9-]+\.(?:com|io|org|net|ai|co|biz|ly|app|me)\b(?:/\S*)?")
-            .expect("static regex");
-        let token = Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*").expect("static regex");
-        (placeholder, link, token)
-    })
+/// A word of a draft: letters and digits with inner apostrophes and hyphens.
+fn token() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*").expect("static regex"))
 }
 
 /// Check a draft against the inputs. `limit` is in characters (Unicode scalar values).
@@ -595,7 +587,12 @@ pub fn verify(draft: &str, grounding: &Grounding, limit: Option<usize>) -> Verdi
     {
         problems.push(Problem::DefaultText);
     }
-    let (placeholder, link, token) = regexes();
+    // The same placeholder and link patterns that refuse them in the inputs.
+    let (placeholder, link, token) = (
+        crate::untrusted::placeholder(),
+        crate::untrusted::link(),
+        token(),
+    );
     // Placeholders, links, chat tokens and control characters are refused whatever the inputs
     // say: inputs are data, and a hostile profile must not carry them into a reply.
     for m in placeholder.find_iter(draft) {

@@ -68,8 +68,9 @@ impl Classifier {
     }
 }
 
-/// The model for `--engine model|auto`, or none for rule drafts. `auto` without a model prints a
-/// one-line hint; `model` without one is an error.
+/// The model for `--engine model` (or `auto` with `--model PATH`), or none for rule drafts.
+/// `model` without an installed model is an error; `auto` falls back to the rules with a warning
+/// when the named model does not load.
 pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewriter>> {
     // `auto` drafts with the rules: read blind, the 135M model's choices and rewrites did not
     // beat the rule drafts (see the README's figures), so no one waits seconds for them. A
@@ -85,21 +86,18 @@ pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewr
             None => e,
         })
     };
-    match (model::locate(common.model.as_deref())?, engine) {
-        (Some(location), DraftEngine::Model) => Ok(Some(load(&location)?)),
-        (Some(location), _) => match load(&location) {
-            Ok(m) => Ok(Some(m)),
-            Err(e) => {
-                super::stderr_line(format_args!("warning: {e}; using the rule engine"));
-                Ok(None)
-            }
-        },
-        (None, DraftEngine::Model) => Err(Error::Usage(
+    // Here the model was asked for: by --engine model, or by --model PATH (which locates).
+    let Some(location) = model::locate(common.model.as_deref())? else {
+        return Err(Error::Usage(
             "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
-        )),
-        (None, _) => {
-            super::stderr_line(format_args!("{}", model::NO_MODEL_HINT));
+        ));
+    };
+    match load(&location) {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if engine == DraftEngine::Auto => {
+            super::stderr_line(format_args!("warning: {e}; using the rule engine"));
             Ok(None)
         }
+        Err(e) => Err(e),
     }
 }

@@ -154,43 +154,40 @@ impl Drafter<'_> {
         let rule = self.skeleton(opts, seed)?;
         let instruction = self.judge_instruction(opts)?;
         let mut edits = Vec::new();
-        // The judge: the seed's wording against a few alternatives of the same situation.
-        let mut pool = vec![rule.clone()];
-        for k in 1..JUDGED_WORDINGS {
-            let alt_seed = seed.wrapping_mul(7919).wrapping_add(1_000_003 * k);
-            if let Ok(alt) = self.skeleton(opts, alt_seed) {
-                if pool.iter().all(|d| d.text != alt.text) {
-                    pool.push(alt);
+        let sign_off = self.me.sign_off();
+        let body_of = |d: &Draft| Frame::split(&d.text, sign_off.as_deref()).body;
+        let mut best = rule.clone();
+        // The judge: the seed's wording against a few alternatives of the same situation, when
+        // the model can score at all (alternatives are only rendered then).
+        let mut best_score = model.naturalness(&instruction, &body_of(&rule))?;
+        if let Some(rule_score) = best_score {
+            let mut pool = vec![(rule.clone(), rule_score)];
+            for k in 1..JUDGED_WORDINGS {
+                let alt_seed = seed.wrapping_mul(7919).wrapping_add(1_000_003 * k);
+                let Ok(alt) = self.skeleton(opts, alt_seed) else {
+                    continue;
+                };
+                if pool.iter().all(|(d, _)| d.text != alt.text) {
+                    if let Some(score) = model.naturalness(&instruction, &body_of(&alt))? {
+                        pool.push((alt, score));
+                    }
                 }
             }
-        }
-        let mut best = rule.clone();
-        let mut best_score = None;
-        if model.can_score() {
-            let mut scored = Vec::with_capacity(pool.len());
-            for d in &pool {
-                let body = Frame::split(&d.text, self.me.sign_off().as_deref()).body;
-                scored.push(model.naturalness(&instruction, &body)?);
-            }
-            if let Some((i, s)) = scored
+            let (i, (_, s)) = pool
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| s.map(|s| (i, s)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-            {
-                let rule_score = scored[0].unwrap_or(f32::NEG_INFINITY);
-                best_score = Some(rule_score);
-                if i != 0 && s >= rule_score + JUDGE_MARGIN {
-                    best_score = Some(s);
-                    edits.push(format!(
-                        "chose wording {} of {} as the most natural ({:.2} vs {:.2} for the default wording, mean log-probability per token)",
-                        i + 1,
-                        pool.len(),
-                        s,
-                        rule_score
-                    ));
-                    best = pool[i].clone();
-                }
+                .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1))
+                .expect("the pool holds the rule draft");
+            if i != 0 && *s >= rule_score + JUDGE_MARGIN {
+                edits.push(format!(
+                    "chose wording {} of {} as the most natural ({:.2} vs {:.2} for the default wording, mean log-probability per token)",
+                    i + 1,
+                    pool.len(),
+                    s,
+                    rule_score
+                ));
+                best_score = Some(*s);
+                best = pool[i].0.clone();
             }
         }
         // The guarded rewrite of the chosen wording's body.
@@ -199,8 +196,7 @@ impl Drafter<'_> {
         let mut final_draft = best.clone();
         if rewritten.engine == "model" {
             let changed = words_changed(&rewritten.text, &best.text);
-            let body = Frame::split(&rewritten.text, self.me.sign_off().as_deref()).body;
-            let score = model.naturalness(&instruction, &body)?;
+            let score = model.naturalness(&instruction, &body_of(&rewritten))?;
             match (score, best_score) {
                 _ if changed < MIN_CHANGE => {
                     fallback = Some(format!(

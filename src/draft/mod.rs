@@ -165,10 +165,6 @@ pub trait Rewriter {
     fn candidates(&self) -> usize {
         3
     }
-    /// Whether [`Rewriter::naturalness`] gives scores.
-    fn can_score(&self) -> bool {
-        false
-    }
     /// How naturally `text` reads as the answer to `instruction`: its mean log-probability per
     /// token under the model (prefill only). `None` when the model cannot score.
     fn naturalness(&mut self, _instruction: &str, _text: &str) -> Result<Option<f32>> {
@@ -637,20 +633,6 @@ impl<'a> Drafter<'a> {
     }
 }
 
-/// A sentence that follows "Hi Dana," on the same line starts in lower case, unless it starts
-/// with "I" or a name.
-fn after_greeting(sentence: &str) -> String {
-    let first_word = sentence.split_whitespace().next().unwrap_or("");
-    let folded = text::fold(first_word);
-    let is_i = folded == "i" || folded.starts_with("i'");
-    let common = crate::verify::is_sentence_word(&folded);
-    let mut chars = sentence.chars();
-    match chars.next() {
-        Some(first) if !is_i && common => first.to_lowercase().chain(chars).collect(),
-        _ => sentence.to_string(),
-    }
-}
-
 /// Boilerplate across a set of drafts of one kind: each sentence of eight words or more (the
 /// greeting set aside) with the share of drafts that contain it, most shared first. The seeds'
 /// own question ("what in my profile prompted your request") may repeat and is left out.
@@ -745,7 +727,7 @@ fn strip_frame(body: &str, frame: &assist::Frame) -> String {
     match chars.next() {
         Some(first) if frame.paragraphs => first.to_uppercase().chain(chars).collect(),
         // "Hi Dana, It was…" → "Hi Dana, it was…": the body continues the greeting's line.
-        _ if !frame.greeting.is_empty() => after_greeting(body),
+        _ if !frame.greeting.is_empty() => phrasing::lower_first(body),
         _ => body.to_string(),
     }
 }
@@ -771,7 +753,7 @@ pub fn clean_model_output(raw: &str) -> String {
         Some((greeting, rest))
             if greeting.split_whitespace().count() <= 3 && !greeting.contains(['.', '!', '?']) =>
         {
-            format!("{greeting}, {}", after_greeting(rest))
+            format!("{greeting}, {}", phrasing::lower_first(rest))
         }
         _ => tidy,
     }

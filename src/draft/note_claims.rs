@@ -160,7 +160,7 @@ fn clean(phrase: &str) -> Option<String> {
     // Zero-width and other invisible format characters are dropped, not quoted.
     let phrase: String = phrase
         .chars()
-        .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'))
+        .filter(|&c| !crate::text::is_invisible(c))
         .collect();
     let phrase = phrase.as_str();
     if phrase

@@ -379,8 +379,18 @@ impl ChatModel {
         prompt: &str,
         params: &SamplingParams,
     ) -> Result<Generation, LlmError> {
+        self.generate_text(prompt, params, None)
+    }
+
+    /// Encode, generate (under `allows`, if any) and decode.
+    fn generate_text(
+        &mut self,
+        prompt: &str,
+        params: &SamplingParams,
+        allows: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Generation, LlmError> {
         let ids = self.encode(prompt)?;
-        let (generated, g) = self.generate_ids(&ids, params, false, None)?;
+        let (generated, g) = self.generate_ids(&ids, params, false, allows)?;
         let text = self
             .tokenizer
             .decode(&generated, true)
@@ -422,19 +432,13 @@ impl ChatModel {
         params: &SamplingParams,
         allows: &dyn Fn(&str) -> bool,
     ) -> Result<Generation, LlmError> {
-        let ids = self.encode(prompt)?;
         if self.pieces.is_empty() {
             let vocab = self.tokenizer.get_vocab_size(true) as u32;
             self.pieces = (0..vocab)
                 .map(|id| self.tokenizer.decode(&[id], false).unwrap_or_default())
                 .collect();
         }
-        let (generated, g) = self.generate_ids(&ids, params, false, Some(allows))?;
-        let text = self
-            .tokenizer
-            .decode(&generated, true)
-            .map_err(|e| LlmError::Tokenizer(e.to_string()))?;
-        Ok(Generation { text, ..g })
+        self.generate_text(prompt, params, Some(allows))
     }
 
     /// Render `messages` with the chat template (adding the assistant prompt) and generate
