@@ -34,6 +34,10 @@ pub struct Profile {
     /// The note they sent me with their request, if any.
     #[serde(default)]
     pub note: Option<String>,
+    /// We are already connected (they accepted my invitation, or I accepted theirs): only a
+    /// follow-up fits; there is no request left to send, answer or turn down.
+    #[serde(default)]
+    pub connected: Option<bool>,
 }
 
 /// What we have in common.

@@ -164,6 +164,13 @@ fn situation_drafts_pass_the_verifier_and_are_not_boilerplate() {
             let opts = DraftOptions::new(kind);
             let draft = match drafter.draft(&opts, None) {
                 Ok(mut d) => d.remove(0),
+                Err(e) if s.profile.connected == Some(true) => {
+                    // Already connected: only a follow-up fits.
+                    assert_ne!(kind, DraftKind::Followup, "{}: {e}", s.name);
+                    assert!(e.to_string().contains("already connected"), "{e}");
+                    assert_eq!(e.exit_code(), 2);
+                    continue;
+                }
                 Err(e) => {
                     // Only an invite may refuse: with nothing to personalise it, or to a pitcher.
                     assert_eq!(kind, DraftKind::Invite, "{}: {e}", s.name);

@@ -337,6 +337,17 @@ impl<'a> Drafter<'a> {
     /// level that fits the limit.
     pub fn skeleton(&self, opts: &DraftOptions, seed: u64) -> Result<Draft> {
         let limit = opts.effective_limit(self.me);
+        if self.profile.connected == Some(true) && opts.kind != DraftKind::Followup {
+            let what = match opts.kind {
+                DraftKind::Invite => "an invite",
+                DraftKind::Ask => "an ask (reply before accepting)",
+                _ => "a decline",
+            };
+            return Err(Error::Usage(format!(
+                "the profile says you are already connected with {}, so {what} does not fit: send a thank-you with `draft followup` (to end a connection, remove it on LinkedIn; no message is needed)",
+                self.profile.first_name()
+            )));
+        }
         if opts.kind == DraftKind::Invite
             && self.situation.is_generic_invite()
             && !opts.allow_generic
@@ -1062,5 +1073,24 @@ mod tests {
             .unwrap()[0];
         assert_eq!(d.engine, "model", "{:?}", d.fallback_reason);
         assert!(d.text.starts_with("Hi Anne-Marie"), "{}", d.text);
+    }
+
+    #[test]
+    fn an_existing_connection_gets_only_a_follow_up() {
+        let p = Profile {
+            connected: Some(true),
+            ..profile()
+        };
+        let (m, prompts) = (me(), Prompts::builtin());
+        let drafter = Drafter::new(&prompts, &p, &m);
+        for kind in [DraftKind::Invite, DraftKind::Ask, DraftKind::Decline] {
+            let e = drafter.draft(&DraftOptions::new(kind), None).unwrap_err();
+            assert_eq!(e.exit_code(), 2);
+            assert!(e.to_string().contains("already connected"), "{e}");
+        }
+        let d = &drafter
+            .draft(&DraftOptions::new(DraftKind::Followup), None)
+            .unwrap()[0];
+        assert!(d.text.contains("Anne-Marie"), "{}", d.text);
     }
 }
