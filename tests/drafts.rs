@@ -222,7 +222,7 @@ fn situation_drafts_pass_the_verifier_and_are_not_boilerplate() {
 #[test]
 fn drafts_state_only_my_own_policy() {
     let prompts = Prompts::builtin();
-    for s in situations() {
+    for s in situations().into_iter().filter(|s| s.profile.connected != Some(true)) {
         for kind in [DraftKind::Ask, DraftKind::Decline] {
             let drafter = Drafter::new(&prompts, &s.profile, &s.me);
             let text = drafter
