@@ -588,9 +588,7 @@ fn write_cache(path: &Path, trained: &Trained) {
     let Ok(json) = serde_json::to_vec(trained) else {
         return;
     };
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, json).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if crate::output::write_atomic(path, &json).is_err() {
         return;
     }
     // Models trained on an older corpus, model or feature set are never read again.

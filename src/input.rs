@@ -53,7 +53,7 @@ pub fn read_text_file_limited(path: &Path, limit: u64, what: &str) -> Result<Str
 
 /// Read at most `limit + 1` bytes, so a caller sees an over-long input (`len() > limit`) without
 /// an endless one (`/dev/zero`, a pipe that never closes) ever filling memory.
-fn read_bounded(
+pub(crate) fn read_bounded(
     reader: impl Read,
     limit: u64,
     io_error: impl FnOnce(std::io::Error) -> Error,

@@ -12,6 +12,7 @@ pub mod draft;
 pub mod embed_classifier;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod facts;
 pub mod input;
 pub mod me;

@@ -38,6 +38,9 @@ pub struct Profile {
     /// follow-up fits; there is no request left to send, answer or turn down.
     #[serde(default)]
     pub connected: Option<bool>,
+    /// We have exchanged messages before (a conversation in my export): not a stranger.
+    #[serde(default)]
+    pub talked: Option<bool>,
 }
 
 /// What we have in common.

@@ -201,6 +201,16 @@ pub fn first_name(full_name: &str) -> String {
         // "Park Ji-ho", "Wang Mei-Ling": a common East Asian family name before a hyphenated
         // given name is written family name first.
         ([family, given], _) if is_family_first(family, given) => given.to_string(),
+        // "Zhou Mingyu", "Takahashi Reiko", "Koh Wei Ming", "Nguyen Van An": a family name that
+        // is no Western given name, followed by names that are no family names.
+        ([family, given @ ..], _) if (1..=2).contains(&given.len()) && is_family_first_unhyphenated(family, given) => {
+            if VIETNAMESE_FAMILY.contains(&family.to_lowercase().as_str()) {
+                // Vietnamese names are said by the last given name.
+                given[given.len() - 1].to_string()
+            } else {
+                given.join(" ")
+            }
+        }
         ([first, ..], _) => first
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_string(),
@@ -227,6 +237,46 @@ const FAMILY_FIRST: &[&str] = &[
     "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "lin", "he", "gao",
     "luo", "tan", "ng", "wong", "chan", "cheung", "lau", "nguyen", "tran", "le", "pham",
 ];
+
+/// Family names that are no Western given names (unlike "Lee", "Kim", "Le", "Ma" or "Song"), so
+/// that written first, without a hyphenated given name, they still mark family-name-first order.
+const FAMILY_FIRST_UNAMBIGUOUS: &[&str] = &[
+    // Chinese (mainland, Taiwan, Singapore and Malaysia spellings)
+    "zhou", "zhang", "wang", "liu", "chen", "yang", "huang", "zhao", "xu", "zhu", "guo", "gao",
+    "luo", "hu", "deng", "feng", "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan",
+    "cai", "jiang", "du", "ye", "cheng", "xie", "shen", "yao", "zhong", "tang", "koh", "goh",
+    "teo", "ong", "tan", "chua", "yeo", "toh", "wong", "cheung", "chan", "lau", "ng",
+    // Japanese
+    "sato", "suzuki", "takahashi", "tanaka", "watanabe", "ito", "yamamoto", "nakamura",
+    "kobayashi", "kato", "yoshida", "yamada", "sasaki", "yamaguchi", "matsumoto", "inoue",
+    "kimura", "hayashi", "shimizu", "yamazaki", "ikeda", "hashimoto", "ishikawa", "ogawa",
+    "okada", "fujita", "goto", "hasegawa", "murakami", "kondo", "ishii", "saito", "sakamoto",
+    "endo", "aoki", "fujii", "nishimura", "fukuda", "miura", "fujiwara", "okamoto", "matsuda",
+    "nakagawa", "nakano", "harada", "tamura", "takeuchi", "kaneko", "wada", "nakayama",
+    "ishida", "ueda", "morita", "shibata", "sakai", "kudo", "yokoyama", "miyazaki", "miyamoto",
+    "uchida", "takagi", "ando", "taniguchi", "maruyama", "imai", "takeda", "murata", "ueno",
+    "sugiyama", "masuda", "hirano", "otsuka", "kubo", "matsui", "iwasaki", "sakurai",
+    "kinoshita", "noguchi", "matsuo", "nomura", "kikuchi", "sano", "onishi", "sugimoto", "arai",
+    // Vietnamese
+    "nguyen", "tran", "pham", "hoang", "phan", "vu", "vo", "dang", "bui", "ngo", "duong",
+];
+
+const VIETNAMESE_FAMILY: &[&str] = &[
+    "nguyen", "tran", "le", "pham", "hoang", "phan", "vu", "vo", "dang", "bui", "do", "ho",
+    "ngo", "duong",
+];
+
+fn is_family_first_unhyphenated(family: &str, given: &[&str]) -> bool {
+    let is_family = |w: &str| {
+        let w = w.to_lowercase();
+        FAMILY_FIRST.contains(&w.as_str()) || FAMILY_FIRST_UNAMBIGUOUS.contains(&w.as_str())
+    };
+    FAMILY_FIRST_UNAMBIGUOUS.contains(&family.to_lowercase().as_str())
+        && !given.iter().any(|g| is_family(g))
+        && given
+            .iter()
+            .all(|g| g.chars().next().is_some_and(char::is_uppercase))
+}
 
 fn is_family_first(family: &str, given: &str) -> bool {
     FAMILY_FIRST.contains(&family.to_lowercase().as_str())
@@ -384,6 +434,13 @@ mod tests {
         assert_eq!(first_name("ANNE-MARIE DUPONT"), "Anne-Marie");
         assert_eq!(first_name("Dr."), "Dr.");
         assert_eq!(first_name("Park Ji-ho"), "Ji-ho");
+        assert_eq!(first_name("Zhou Mingyu"), "Mingyu");
+        assert_eq!(first_name("Prof. Takahashi Reiko"), "Reiko");
+        assert_eq!(first_name("Koh Wei Ming"), "Wei Ming");
+        assert_eq!(first_name("Nguyen Van An"), "An");
+        assert_eq!(first_name("Mingyu Zhou"), "Mingyu");
+        assert_eq!(first_name("Kim Jensen"), "Kim");
+        assert_eq!(first_name("Tan Chen"), "Tan");
         assert_eq!(first_name("Lee Park"), "Lee");
         assert_eq!(first_name("Jae-won Choi"), "Jae-won");
     }

@@ -114,6 +114,11 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     if met {
         reasons.push("we have met".into());
     }
+    // A prior conversation makes them no stranger, though not someone I have met.
+    let talked = !met && profile.talked == Some(true);
+    if talked {
+        reasons.push("we have exchanged messages before".into());
+    }
 
     let action = if note.label == Label::SalesPitch {
         reasons.push("a pitch attached to a request: decline and move on".into());
@@ -121,7 +126,7 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     } else if policy.require_photo && profile.photo == Some(false) && !met {
         reasons.push("policy: a headshot is required from people I have not met".into());
         Action::Decline
-    } else if met {
+    } else if met || talked {
         Action::Accept
     } else if policy.only_met {
         reasons.push("policy: I connect only with people I have met".into());

@@ -74,12 +74,18 @@ fn classify_batch_jsonl_and_invitations_csv() {
 
 #[test]
 fn draft_every_kind_on_an_example_with_json_shape() {
-    for kind in ["invite", "ask", "decline", "followup"] {
+    // Dana is someone I reach out to; Priya sent me a request.
+    for (kind, profile, first) in [
+        ("invite", "examples/dana-reyes.json", "Dana"),
+        ("ask", "examples/priya-shah.json", "Priya"),
+        ("decline", "examples/priya-shah.json", "Priya"),
+        ("followup", "examples/dana-reyes.json", "Dana"),
+    ] {
         let v = json_of(nw().args([
             "draft",
             kind,
             "--profile",
-            "examples/dana-reyes.json",
+            profile,
             "--me",
             "examples/me.toml",
             "--engine",
@@ -91,7 +97,7 @@ fn draft_every_kind_on_an_example_with_json_shape() {
         let text = v["text"].as_str().unwrap();
         assert_eq!(v["chars"].as_u64().unwrap() as usize, text.chars().count());
         assert!(v["chars"].as_u64() <= v["limit"].as_u64());
-        assert!(text.contains("Dana"), "{text}");
+        assert!(text.contains(first), "{text}");
         assert!(v["facts_used"].is_array());
     }
 }
@@ -541,7 +547,7 @@ fn importing_a_missing_file_is_bad_input() {
 }
 
 #[test]
-fn a_kind_that_fits_nobody_warns_on_stderr() {
+fn a_kind_that_fits_nobody_is_refused_and_a_doubtful_one_warns() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("p.json");
     std::fs::write(
@@ -549,83 +555,26 @@ fn a_kind_that_fits_nobody_warns_on_stderr() {
         r#"{"name": "Dana Reyes", "note": "Hi Sam, we met at the Lisbon Data Summit.", "met": {"where": "the Lisbon Data Summit"}}"#,
     )
     .unwrap();
+    // They sent the request: an invite back fits nobody.
     nw().args(["draft", "invite", "--engine", "rules", "--profile"])
         .arg(&profile)
         .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("Dana already sent you a request"));
+    // Asking someone I met what prompted the request is possible, but triage would accept.
+    nw().args(["draft", "ask", "--engine", "rules", "--profile"])
+        .arg(&profile)
+        .assert()
         .success()
-        .stderr(predicates::str::contains(
-            "warning: they already sent you a request",
-        ));
-}
-
-/// Zero-width spaces or Cyrillic look-alikes inside a pitch do not turn it into a genuine note.
-#[test]
-fn disguised_pitches_are_still_pitches() {
-    for note in [
-        "W\u{200b}e h\u{200b}elp S\u{200b}aaS f\u{200b}ounders 3x their pipeline. F\u{200b}ree d\u{200b}emo this week",
-        "W\u{0435} h\u{0435}lp S\u{0430}\u{0430}S f\u{043e}und\u{0435}rs 3x th\u{0435}ir pip\u{0435}lin\u{0435}. Fr\u{0435}\u{0435} d\u{0435}m\u{043e}",
-    ] {
-        nw().args(["classify", "--engine", "rules", "--json", note])
-            .assert()
-            .success()
-            .stdout(predicates::str::contains("\"label\": \"sales_pitch\""))
-            .stdout(predicates::str::contains("disguised words"));
-    }
-}
-
-/// A batch with good and bad lines classifies the good ones, reports every bad one by line
-/// (stderr and an error object), rejects duplicate ids, and exits 2 with a summary.
-#[test]
-fn batch_rows_that_fail_are_reported_and_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notes.jsonl");
-    std::fs::write(
-        &path,
-        "{\"id\": 1, \"text\": \"We help SaaS founders 3x pipeline. Free demo.\"}\nnot json\n{\"id\": 1, \"text\": \"dup\"}\n{\"text\": \"Great meeting you at the Lisbon Data Summit, Dana.\"}\n{\"id\": 5, \"txt\": \"typo\"}\n",
-    )
-    .unwrap();
-    let out = nw()
-        .args(["classify", "--engine", "rules", "--input"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(
-        lines.iter().filter(|l| l.get("label").is_some()).count(),
-        2,
-        "{stdout}"
-    );
-    let errors: Vec<u64> = lines
-        .iter()
-        .filter_map(|l| l.get("error").and(l["line"].as_u64()))
-        .collect();
-    assert_eq!(errors, vec![2, 3, 5], "{stdout}");
-    assert!(stderr.contains("duplicate id 1"), "{stderr}");
-    assert!(
-        stderr.contains("read 5 rows: 2 classified, 3 skipped"),
-        "{stderr}"
-    );
-}
-
-/// "my apprenticeship" is not "my app": product words match whole words only.
-#[test]
-fn a_question_about_a_course_is_not_a_pitch() {
-    nw().args([
-        "classify",
-        "--engine",
-        "rules",
-        "--json",
-        "Hi Rafael, I'm finishing my apprenticeship and saw you teach the F-gas course in Valencia. Is the next one in Spanish only?",
-    ])
-    .assert()
-    .success()
-    .stdout(predicates::str::contains("\"label\": \"sales_pitch\"").not());
+        .stderr(predicates::str::contains("warning: you have met this person"));
+    // No request at all: nothing to decline.
+    std::fs::write(&profile, r#"{"name": "Dana Reyes", "reason": "compare notes"}"#).unwrap();
+    nw().args(["draft", "decline", "--engine", "rules", "--profile"])
+        .arg(&profile)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("there is no request from Dana to decline"));
 }
 
 #[test]
@@ -643,7 +592,7 @@ fn check_min_score_fails_below_and_dash_reads_stdin() {
         .assert()
         .success();
     nw().args(["draft", "decline", "--engine", "rules", "--profile", "-"])
-        .write_stdin(r#"{"name": "Dana Reyes"}"#)
+        .write_stdin(r#"{"name": "Dana Reyes", "note": ""}"#)
         .assert()
         .success()
         .stdout(predicates::str::contains("Dana"));

@@ -65,8 +65,8 @@ fn every_draft_passes_the_verifier() {
                             Ok(d) => d,
                             // Only a limit below the shortest wording may refuse, and only for
                             // long messages; an invite back to a pitcher always does.
-                            Err(e) if e.to_string().contains("sales pitch") => {
-                                assert_eq!(kind, DraftKind::Invite);
+                            Err(e) if drafter.misfit(kind).is_some() => {
+                                assert_eq!(Some(e.to_string()), drafter.misfit(kind));
                                 continue;
                             }
                             Err(e) => {
@@ -125,7 +125,7 @@ struct Situation {
 /// pitcher, scam, policies), loaded through the same parsers as the CLI.
 fn situations() -> Vec<Situation> {
     let mut out = Vec::new();
-    for set in ["dev", "heldout", "final", "final2", "final3", "final4"] {
+    for set in ["dev", "heldout", "final", "final2", "final3", "final4", "final5"] {
         let dir = std::path::Path::new("tests/fixtures/situations").join(set);
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
@@ -164,10 +164,10 @@ fn situation_drafts_pass_the_verifier_and_are_not_boilerplate() {
             let opts = DraftOptions::new(kind);
             let draft = match drafter.draft(&opts, None) {
                 Ok(mut d) => d.remove(0),
-                Err(e) if s.profile.connected == Some(true) => {
-                    // Already connected: only a follow-up fits.
-                    assert_ne!(kind, DraftKind::Followup, "{}: {e}", s.name);
-                    assert!(e.to_string().contains("already connected"), "{e}");
+                // A kind that fits nobody here (a reply to a request never sent, an invite to
+                // someone who sent one, a reply to a scam) is refused with what to do instead.
+                Err(e) if drafter.misfit(kind).is_some() => {
+                    assert_eq!(Some(e.to_string()), drafter.misfit(kind), "{}", s.name);
                     assert_eq!(e.exit_code(), 2);
                     continue;
                 }
@@ -222,9 +222,12 @@ fn situation_drafts_pass_the_verifier_and_are_not_boilerplate() {
 #[test]
 fn drafts_state_only_my_own_policy() {
     let prompts = Prompts::builtin();
-    for s in situations().into_iter().filter(|s| s.profile.connected != Some(true)) {
+    for s in situations() {
         for kind in [DraftKind::Ask, DraftKind::Decline] {
             let drafter = Drafter::new(&prompts, &s.profile, &s.me);
+            if drafter.misfit(kind).is_some() {
+                continue;
+            }
             let text = drafter
                 .draft(&DraftOptions::new(kind), None)
                 .unwrap()

@@ -124,9 +124,11 @@ fn hostile_notes_never_reach_the_drafts() {
         for kind in DraftKind::ALL {
             let text = match drafter.draft(&DraftOptions::new(kind), None) {
                 Ok(mut drafts) => drafts.remove(0).text,
-                // A hostile note that reads as a pitch gets no invite back at all.
-                Err(e) if kind == DraftKind::Invite && e.to_string().contains("sales pitch") => {
-                    continue
+                // They sent a request, so there is no invite back; a note that reads as a
+                // scam gets no reply at all.
+                Err(e) if drafter.misfit(kind).is_some() => {
+                    assert_eq!(Some(e.to_string()), drafter.misfit(kind));
+                    continue;
                 }
                 Err(e) => panic!("{kind:?}: {e}"),
             };
@@ -143,5 +145,5 @@ fn hostile_notes_never_reach_the_drafts() {
             checked += 1;
         }
     }
-    assert!(checked >= 15, "only {checked} drafts checked");
+    assert!(checked >= 12, "only {checked} drafts checked");
 }

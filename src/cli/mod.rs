@@ -315,6 +315,8 @@ fn run_triage(args: TriageArgs) -> Result<()> {
         input::check_note_size(&note, Source::Argument("--note"))?;
         profile.note = Some(note);
     }
+    // Triage is about a request they sent: without a note, it was one without a note.
+    profile.note.get_or_insert_with(String::new);
     let me = Me::resolve(args.common.me.as_deref())?;
     let prompts = Prompts::load(args.common.prompts.as_deref())?;
     let note =

@@ -248,18 +248,52 @@ impl<'a> Drafter<'a> {
         &self.situation
     }
 
+    /// Why this kind of message fits nobody in this situation, if it does not: a reply to a
+    /// request that was never sent, an invite to someone who sent one, anything but a
+    /// follow-up to an existing connection, any reply to a scam. The draft is refused (exit 2)
+    /// with what to do instead.
+    pub fn misfit(&self, kind: DraftKind) -> Option<String> {
+        let s = &self.situation;
+        let first = self.profile.first_name();
+        if self.profile.connected == Some(true) {
+            if kind == DraftKind::Followup {
+                return None;
+            }
+            let what = match kind {
+                DraftKind::Invite => "an invite",
+                DraftKind::Ask => "an ask (reply before accepting)",
+                _ => "a decline",
+            };
+            return Some(format!(
+                "the profile says you are already connected with {first}, so {what} does not fit: send a thank-you with `draft followup` (to end a connection, remove it on LinkedIn; no message is needed)"
+            ));
+        }
+        if s.offer == Some("scam") {
+            return Some(format!(
+                "{first}'s note looks like a scam (money, crypto or a chat-app link): best not to reply at all; ignore the request and report it on LinkedIn"
+            ));
+        }
+        match kind {
+            DraftKind::Ask | DraftKind::Decline if !s.requested => Some(format!(
+                "there is no request from {first} to {}: the profile has no `note` (its presence says they sent you a request; write \"note\": \"\" for one without a note); to reach out yourself, use `draft invite`",
+                if kind == DraftKind::Ask { "reply to" } else { "decline" }
+            )),
+            DraftKind::Invite if s.requested => Some(format!(
+                "{first} already sent you a request (the profile has their `note`): accept it and send `draft followup`, or reply with `draft ask` / `draft decline` (see `notewright triage`)"
+            )),
+            DraftKind::Invite if s.note_class == Some("sales_pitch") => Some(
+                "their note reads as a sales pitch: an invite back would only invite more of it; `notewright triage` recommends ignoring the request (or reply with `draft decline`)".into(),
+            ),
+            _ => None,
+        }
+    }
+
     /// When this kind of message does not fit the situation, what to do instead.
     pub fn warnings(&self, kind: DraftKind) -> Vec<String> {
         let s = &self.situation;
         let mut out = Vec::new();
         let pitch = s.note_class == Some("sales_pitch");
         match kind {
-            DraftKind::Invite if s.requested => out.push(
-                "they already sent you a request: accept it and send a follow-up, or reply with `draft ask` / `draft decline` (see `notewright triage`)".to_string(),
-            ),
-            _ if s.offer == Some("scam") => out.push(
-                "their note looks like a scam (money, crypto or a chat-app link): best not to reply at all; report the request instead".to_string(),
-            ),
             DraftKind::Followup | DraftKind::Ask if pitch => out.push(format!(
                 "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
                 if kind == DraftKind::Followup { " follow-up with a call" } else { "n ask" }
@@ -337,16 +371,8 @@ impl<'a> Drafter<'a> {
     /// level that fits the limit.
     pub fn skeleton(&self, opts: &DraftOptions, seed: u64) -> Result<Draft> {
         let limit = opts.effective_limit(self.me);
-        if self.profile.connected == Some(true) && opts.kind != DraftKind::Followup {
-            let what = match opts.kind {
-                DraftKind::Invite => "an invite",
-                DraftKind::Ask => "an ask (reply before accepting)",
-                _ => "a decline",
-            };
-            return Err(Error::Usage(format!(
-                "the profile says you are already connected with {}, so {what} does not fit: send a thank-you with `draft followup` (to end a connection, remove it on LinkedIn; no message is needed)",
-                self.profile.first_name()
-            )));
+        if let Some(why) = self.misfit(opts.kind) {
+            return Err(Error::Usage(why));
         }
         if opts.kind == DraftKind::Invite
             && self.situation.is_generic_invite()
@@ -354,11 +380,6 @@ impl<'a> Drafter<'a> {
         {
             return Err(Error::Usage(
                 "nothing to personalise this invite with, and LinkedIn's default text is what the etiquette rules out: add to the profile how you met (`met.where`, `met.when`, `met.topic`), who suggested it (`referred_by`), something of theirs you read (`their_content`), what you share (`common.employers`, `common.schools`, `common.groups`, `common.interests`) or why you want to connect (`reason`); or pass --allow-generic".into(),
-            ));
-        }
-        if opts.kind == DraftKind::Invite && self.situation.note_class == Some("sales_pitch") {
-            return Err(Error::Usage(
-                "their note reads as a sales pitch: an invite back would only invite more of it; `notewright triage` recommends ignoring the request (or reply with `draft decline`)".into(),
             ));
         }
         let leads = self.leads();
@@ -1041,7 +1062,12 @@ mod tests {
 
     #[test]
     fn a_rewrite_must_keep_the_seed_question() {
-        let (p, m, prompts) = (profile(), me(), Prompts::builtin());
+        // Their request came without a note.
+        let p = Profile {
+            note: Some(String::new()),
+            ..profile()
+        };
+        let (m, prompts) = (me(), Prompts::builtin());
         let drafter = Drafter::new(&prompts, &p, &m);
         let rule = drafter
             .skeleton(&DraftOptions::new(DraftKind::Ask), 0)

@@ -44,6 +44,8 @@ pub struct Situation {
     pub referral: Option<String>,
     /// Who thought we should talk: their note's claim, else `referred_by`; for replies.
     pub referrer: Option<String>,
+    /// We have exchanged messages before.
+    pub talked: bool,
     /// Their strongest piece of content: kind and a quotable (shortened) title.
     pub content: Option<ContentRef>,
     pub shared: Option<Shared>,
@@ -129,8 +131,11 @@ impl Situation {
             })
         });
         let reason = profile.reason.as_deref().and_then(Reason::parse);
-        let stranger =
-            met.is_none() && referral.is_none() && referrer.is_none() && claims.event.is_none();
+        let stranger = met.is_none()
+            && referral.is_none()
+            && referrer.is_none()
+            && claims.event.is_none()
+            && profile.talked != Some(true);
         let call_purpose = match (&reason, &met) {
             (Some(r), _) if r.form == "verb" => Some(r.text.clone()),
             (Some(r), _) if r.form == "topic" => Some(format!("talk about {}", r.text)),
@@ -153,6 +158,7 @@ impl Situation {
             met,
             referral,
             referrer,
+            talked: profile.talked == Some(true),
             content,
             reason,
             requested: note.is_some(),

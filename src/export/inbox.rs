@@ -1,0 +1,321 @@
+//! `inbox`: every pending incoming request in an export — an INCOMING invitation whose sender is
+//! not yet a connection — classified, triaged under my policy, with its ready reply.
+//!
+//! Only what the export knows goes into the sender's profile: their name, their note, whether we
+//! have exchanged messages, and which of my employers or schools their note names. Connection
+//! count, headshot, headline and company stay unknown, and the policy decides what unknown means.
+
+use super::people::{name_key, url_key};
+use super::records::{self, Connection, Invitation, Message, MyProfile};
+use super::Export;
+use crate::classify::Classification;
+use crate::draft::{Draft, DraftOptions, Drafter};
+use crate::error::{Error, Result};
+use crate::me::Me;
+use crate::profile::{Common, Profile};
+use crate::prompts::Prompts;
+use crate::triage::{self, Action};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// One pending request, ready to act on.
+#[derive(Debug, Serialize)]
+pub struct Request {
+    pub sender: String,
+    /// When the request was sent (ISO 8601).
+    pub date: NaiveDateTime,
+    pub profile_url: Option<String>,
+    pub note: String,
+    pub label: crate::signals::Label,
+    pub confidence: f64,
+    /// Why the note got its label.
+    pub label_reasons: Vec<String>,
+    pub action: Action,
+    /// Why this action (note, profile signals, policy).
+    pub action_reasons: Vec<String>,
+    /// Whether we have exchanged messages before (`messages.csv`).
+    pub talked_before: bool,
+    /// My employers and schools their note names.
+    pub mentions: Vec<String>,
+    /// The reply for the action (none for `ignore`).
+    pub reply: Option<Draft>,
+    /// Why no reply could be written, when the action calls for one.
+    pub reply_error: Option<String>,
+    /// The Invitations.csv line.
+    pub line: usize,
+}
+
+/// What `inbox` found: the pending requests and an account of every row read.
+#[derive(Debug)]
+pub struct Inbox {
+    pub requests: Vec<Request>,
+    /// Invitation rows read in all; rows of each file that could not be used.
+    pub rows_read: usize,
+    pub skipped: Vec<Error>,
+    /// INCOMING requests from people already connected (accepted earlier).
+    pub already_connected: usize,
+    pub outgoing: usize,
+    /// Older requests from a sender who sent a newer one.
+    pub repeated: usize,
+    /// Before `--since`.
+    pub too_old: usize,
+    /// Export files that are missing, and what they would have given.
+    pub missing: Vec<String>,
+}
+
+pub struct InboxOptions<'a> {
+    pub since: Option<NaiveDate>,
+    pub prompts: &'a Prompts,
+    pub me: &'a Me,
+}
+
+/// Find and answer every pending request. `classify` labels a batch of notes (rules or
+/// embedding engine, as the caller chose).
+pub fn inbox(
+    export: &Export,
+    opts: &InboxOptions,
+    classify: &mut dyn FnMut(&[&str]) -> Result<Vec<Classification>>,
+) -> Result<Inbox> {
+    let invitations = records::invitations(export)?;
+    let Some(_) = invitations.file else {
+        return Err(Error::Usage(format!(
+            "{}: no Invitations.csv in this export (found: {}); it holds the requests `inbox` lists",
+            export.path.display(),
+            list_or_none(&export.names())
+        )));
+    };
+    let connections = records::connections(export)?;
+    let messages = records::messages(export)?;
+    let mine = records::my_profile(export)?;
+    let mut missing = Vec::new();
+    if connections.file.is_none() {
+        missing.push("Connections.csv (who is already a connection: without it every incoming request counts as pending)".to_string());
+    }
+    if messages.file.is_none() {
+        missing.push("messages.csv (who I have talked with: without it everyone counts as a stranger)".to_string());
+    }
+    if mine.employers.is_empty() && mine.schools.is_empty() {
+        missing.push("Positions.csv / Education.csv (my employers and schools, matched against the notes)".to_string());
+    }
+    let mut skipped = invitations.skipped;
+    skipped.extend(connections.skipped);
+    skipped.extend(messages.skipped);
+
+    let known = Known::new(&connections.items);
+    let talked = talked_with(&messages.items, mine.name.as_deref());
+    let rows_read = invitations.items.len() + skipped_in(&skipped, &invitations.file);
+    let (mut already_connected, mut outgoing, mut too_old) = (0, 0, 0);
+    // The newest request per sender.
+    let mut latest: HashMap<String, &Invitation> = HashMap::new();
+    let mut incoming = 0;
+    for inv in &invitations.items {
+        if !inv.incoming {
+            outgoing += 1;
+            continue;
+        }
+        if known.contains(&inv.from, &inv.inviter_url) {
+            already_connected += 1;
+            continue;
+        }
+        if opts.since.is_some_and(|since| inv.sent_at.date() < since) {
+            too_old += 1;
+            continue;
+        }
+        incoming += 1;
+        let key = url_key(&inv.inviter_url)
+            .or_else(|| name_key(&inv.from))
+            .unwrap_or_else(|| format!("line {}", inv.line));
+        match latest.get(&key) {
+            Some(seen) if seen.sent_at >= inv.sent_at => {}
+            _ => {
+                latest.insert(key, inv);
+            }
+        }
+    }
+    let repeated = incoming - latest.len();
+    let mut pending: Vec<&Invitation> = latest.into_values().collect();
+    pending.sort_by_key(|inv| inv.line);
+
+    let notes: Vec<&str> = pending.iter().map(|inv| inv.message.as_str()).collect();
+    let classes = classify(&notes)?;
+    let mut requests = Vec::with_capacity(pending.len());
+    for (inv, class) in pending.into_iter().zip(classes) {
+        let talked_before = talked.contains(&inv.from, &inv.inviter_url);
+        let mentions = mentioned(&inv.message, &mine);
+        let profile = sender_profile(inv, talked_before, &mentions, &mine);
+        let decision = triage::triage(&profile, &class, &opts.me.policy);
+        let (reply, reply_error) = match decision.action.reply_kind() {
+            Some(kind) => {
+                let drafter = Drafter::new(opts.prompts, &profile, opts.me);
+                match drafter.draft(&DraftOptions::new(kind), None) {
+                    Ok(mut drafts) => (Some(drafts.remove(0)), None),
+                    // The sender's own fields may be refused (a name holding a link, say):
+                    // that request gets no reply, the others still do.
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            None => (None, None),
+        };
+        requests.push(Request {
+            sender: inv.from.clone(),
+            date: inv.sent_at,
+            profile_url: (!inv.inviter_url.is_empty()).then(|| inv.inviter_url.clone()),
+            note: inv.message.clone(),
+            label: class.label,
+            confidence: class.confidence,
+            label_reasons: class.reasons,
+            action: decision.action,
+            action_reasons: decision.reasons,
+            talked_before,
+            mentions,
+            reply,
+            reply_error,
+            line: inv.line,
+        });
+    }
+    // By action (accept first), then newest first.
+    requests.sort_by(|a, b| {
+        (a.action as u8)
+            .cmp(&(b.action as u8))
+            .then(b.date.cmp(&a.date))
+    });
+    Ok(Inbox {
+        requests,
+        rows_read,
+        skipped,
+        already_connected,
+        outgoing,
+        repeated,
+        too_old,
+        missing,
+    })
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "no CSV files".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn skipped_in(skipped: &[Error], file: &Option<String>) -> usize {
+    let Some(file) = file else { return 0 };
+    skipped
+        .iter()
+        .filter(|e| e.to_string().starts_with(file.as_str()))
+        .count()
+}
+
+/// The sender as the export knows them; everything else stays unknown.
+fn sender_profile(inv: &Invitation, talked: bool, mentions: &[String], mine: &MyProfile) -> Profile {
+    let (employers, schools): (Vec<String>, Vec<String>) = mentions
+        .iter()
+        .cloned()
+        .partition(|m| mine.employers.contains(m));
+    Profile {
+        name: inv.from.clone(),
+        note: Some(inv.message.clone()),
+        talked: talked.then_some(true),
+        common: Common {
+            employers,
+            schools,
+            ..Common::default()
+        },
+        ..Profile::default()
+    }
+}
+
+/// My employers and schools that the note names (whole words, case and accents aside).
+fn mentioned(note: &str, mine: &MyProfile) -> Vec<String> {
+    let folded = format!(" {} ", words(note));
+    mine.employers
+        .iter()
+        .chain(&mine.schools)
+        .filter(|org| {
+            let w = words(org);
+            !w.is_empty() && folded.contains(&format!(" {w} "))
+        })
+        .cloned()
+        .collect()
+}
+
+fn words(text: &str) -> String {
+    crate::text::fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// People known by URL and by name.
+pub(crate) struct Known {
+    urls: HashSet<String>,
+    names: HashSet<String>,
+    /// Names of entries without a URL: a URL-bearing row can only match them by name.
+    names_without_url: HashSet<String>,
+}
+
+impl Known {
+    pub(crate) fn new(connections: &[Connection]) -> Known {
+        let mut k = Known::empty();
+        for c in connections {
+            k.add(&c.name(), &c.url);
+        }
+        k
+    }
+
+    pub(crate) fn empty() -> Known {
+        Known {
+            urls: HashSet::new(),
+            names: HashSet::new(),
+            names_without_url: HashSet::new(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, name: &str, url: &str) {
+        let name = name_key(name);
+        match url_key(url) {
+            Some(u) => {
+                self.urls.insert(u);
+            }
+            None => {
+                self.names_without_url.extend(name.clone());
+            }
+        }
+        self.names.extend(name);
+    }
+
+    /// By URL when both sides have one; else by full name.
+    pub(crate) fn contains(&self, name: &str, url: &str) -> bool {
+        let name = name_key(name);
+        match url_key(url) {
+            Some(u) => {
+                self.urls.contains(&u)
+                    || name.is_some_and(|n| self.names_without_url.contains(&n))
+            }
+            None => name.is_some_and(|n| self.names.contains(&n)),
+        }
+    }
+}
+
+/// Everyone who has written to me or been written to by me, outside LinkedIn's own messages.
+pub(crate) fn talked_with(messages: &[Message], me: Option<&str>) -> Known {
+    let me = me.and_then(name_key);
+    let mut k = Known::empty();
+    let is_me = |name: &str| me.is_some() && name_key(name) == me;
+    for m in messages {
+        if super::people::is_linkedin_itself(&m.from) {
+            continue;
+        }
+        if !is_me(&m.from) {
+            k.add(&m.from, &m.sender_url);
+        } else {
+            for (i, to) in m.to.iter().enumerate() {
+                k.add(to, m.recipient_urls.get(i).map_or("", String::as_str));
+            }
+        }
+    }
+    k
+}
