@@ -203,8 +203,8 @@ pub fn first_name(full_name: &str) -> String {
         ([family, given], _) if is_family_first(family, given) => given.to_string(),
         // "Zhou Mingyu", "Takahashi Reiko", "Koh Wei Ming", "Nguyen Van An": a family name that
         // is no Western given name, followed by names that are no family names.
-        ([family, given @ ..], _) if (1..=2).contains(&given.len()) && is_family_first_unhyphenated(family, given) => {
-            if VIETNAMESE_FAMILY.contains(&family.to_lowercase().as_str()) {
+        ([family, given @ ..], _) if (1..=3).contains(&given.len()) && is_family_first_unhyphenated(family, given) => {
+            if VIETNAMESE_FAMILY.contains(&fold(family).as_str()) {
                 // Vietnamese names are said by the last given name.
                 given[given.len() - 1].to_string()
             } else {
@@ -236,6 +236,7 @@ const FAMILY_FIRST: &[&str] = &[
     "shin", "seo", "kwon", "hwang", "ahn", "song", "wang", "li", "zhang", "liu", "chen", "yang",
     "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "lin", "he", "gao",
     "luo", "tan", "ng", "wong", "chan", "cheung", "lau", "nguyen", "tran", "le", "pham",
+    "baek", "bae", "yoo", "nam", "noh", "ryu", "jeon", "hong", "kwak", "cha", "joo", "min", "yu",
 ];
 
 /// Family names that are no Western given names (unlike "Lee", "Kim", "Le", "Ma" or "Song"), so
@@ -268,10 +269,15 @@ const VIETNAMESE_FAMILY: &[&str] = &[
 
 fn is_family_first_unhyphenated(family: &str, given: &[&str]) -> bool {
     let is_family = |w: &str| {
-        let w = w.to_lowercase();
+        let w = fold(w);
         FAMILY_FIRST.contains(&w.as_str()) || FAMILY_FIRST_UNAMBIGUOUS.contains(&w.as_str())
     };
-    FAMILY_FIRST_UNAMBIGUOUS.contains(&family.to_lowercase().as_str())
+    let family = fold(family);
+    // Only Vietnamese names run to three given names ("Trần Thị Mai Anh").
+    if given.len() == 3 && !VIETNAMESE_FAMILY.contains(&family.as_str()) {
+        return false;
+    }
+    FAMILY_FIRST_UNAMBIGUOUS.contains(&family.as_str())
         && !given.iter().any(|g| is_family(g))
         && given
             .iter()
@@ -279,7 +285,7 @@ fn is_family_first_unhyphenated(family: &str, given: &[&str]) -> bool {
 }
 
 fn is_family_first(family: &str, given: &str) -> bool {
-    FAMILY_FIRST.contains(&family.to_lowercase().as_str())
+    FAMILY_FIRST.contains(&fold(family).as_str())
         && given.contains('-')
         && given.chars().next().is_some_and(char::is_uppercase)
 }
@@ -438,6 +444,8 @@ mod tests {
         assert_eq!(first_name("Prof. Takahashi Reiko"), "Reiko");
         assert_eq!(first_name("Koh Wei Ming"), "Wei Ming");
         assert_eq!(first_name("Nguyen Van An"), "An");
+        assert_eq!(first_name("Trần Thị Mai Anh"), "Anh");
+        assert_eq!(first_name("Baek Seo-yeon"), "Seo-yeon");
         assert_eq!(first_name("Mingyu Zhou"), "Mingyu");
         assert_eq!(first_name("Kim Jensen"), "Kim");
         assert_eq!(first_name("Tan Chen"), "Tan");

@@ -74,9 +74,12 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
         None => {}
     }
     let filled = |f: &Option<String>| f.as_deref().is_some_and(|v| !v.trim().is_empty());
+    // A field that is absent is unknown (an export has no headlines); only one given as
+    // empty says the profile is empty.
+    let empty = |f: &Option<String>| f.as_deref().is_some_and(|v| v.trim().is_empty());
     if filled(&profile.headline) && filled(&profile.company) {
         s.for_.push("filled-in profile".into());
-    } else if !filled(&profile.headline) && !filled(&profile.company) {
+    } else if empty(&profile.headline) && empty(&profile.company) {
         s.against
             .push("empty profile (no headline or company)".into());
     }

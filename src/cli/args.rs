@@ -42,6 +42,21 @@ pub enum Command {
         after_help = "Examples:\n  notewright check \"Hi Dana, great meeting you at DevConf.\"\n  notewright check --limit 300 --json < note.txt"
     )]
     Check(CheckArgs),
+    /// Every pending request in my LinkedIn export: classified, triaged, with its ready reply.
+    #[command(
+        after_help = "Examples:\n  notewright inbox ~/Downloads/Basic_LinkedInDataExport.zip\n  notewright inbox examples/export --replies\n  notewright inbox export/ --since 2026-11-01 --json > pending.jsonl\n  notewright inbox export.zip --csv pending.csv"
+    )]
+    Inbox(InboxArgs),
+    /// Review my network from my export: who pitched right after connecting, who never replies, who is silent.
+    #[command(
+        after_help = "Examples:\n  notewright audit ~/Downloads/Basic_LinkedInDataExport.zip\n  notewright audit examples/export --all\n  notewright audit export/ --json > audit.json\n  notewright audit export.zip --csv audit/"
+    )]
+    Audit(AuditArgs),
+    /// Write my me.toml (name, headline, company, default policy) from my export.
+    #[command(
+        after_help = "Examples:\n  notewright init --from-export ~/Downloads/Basic_LinkedInDataExport.zip\n  notewright init --from-export examples/export --out me.toml"
+    )]
+    Init(InitArgs),
     /// Measure a classifier on labelled notes (accuracy, macro-F1, confusion matrix), or cross-validate.
     #[command(
         after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5"
@@ -251,4 +266,70 @@ impl From<Tone> for notewright::draft::Tone {
             Tone::Brief => T::Brief,
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct InboxArgs {
+    /// The export: the zip LinkedIn sends, its unzipped folder, or an Invitations.csv.
+    pub export: PathBuf,
+    /// Only requests sent on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Print each reply under the table.
+    #[arg(long)]
+    pub replies: bool,
+    /// Also write every request as a CSV file (for a spreadsheet).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// One JSON object per request (JSON Lines), instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Note classifier.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: ClassifyEngine,
+    /// Me file (TOML or JSON): my name, tier and policy.
+    #[arg(long, value_name = "FILE")]
+    pub me: Option<PathBuf>,
+    /// A folder of templates overriding the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// The export: the zip LinkedIn sends or its unzipped folder.
+    pub export: PathBuf,
+    /// A pitch within this many days of connecting counts as "pitched right after connecting".
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub pitch_days: u32,
+    /// List every silent connection, not only the count.
+    #[arg(long)]
+    pub all: bool,
+    /// One JSON object with every list and figure, instead of the report.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write one CSV file per list into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Message classifier.
+    #[arg(long, value_enum, default_value = "rules")]
+    pub engine: ClassifyEngine,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The export to read my name, headline and company from (zip or folder).
+    #[arg(long, value_name = "EXPORT")]
+    pub from_export: PathBuf,
+    /// Where to write (default: $XDG_CONFIG_HOME/notewright/me.toml).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2026-11-01, found {text:?}"))
 }

@@ -3,6 +3,7 @@
 pub mod args;
 mod bench;
 mod engines;
+mod export;
 pub mod models;
 
 use args::{CheckArgs, ClassifyArgs, Cli, Command, DraftArgs, EvalArgs, TriageArgs};
@@ -26,6 +27,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Triage(args) => run_triage(args),
         Command::Draft(args) => run_draft(args),
         Command::Check(args) => run_check(args),
+        Command::Inbox(args) => export::run_inbox(args),
+        Command::Audit(args) => export::run_audit(args),
+        Command::Init(args) => export::run_init(args),
         Command::Eval(args) => run_eval(args),
         Command::Bench(args) => bench::run(args),
         Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),

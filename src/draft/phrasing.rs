@@ -210,6 +210,21 @@ pub struct Reason {
 
 /// Verbs a reason written as an instruction to myself starts with ("compare notes on …").
 const REASON_VERBS: &[&str] = &[
+    "send",
+    "show",
+    "offer",
+    "pass",
+    "thank",
+    "catch",
+    "check",
+    "review",
+    "bring",
+    "give",
+    "tell",
+    "help",
+    "walk",
+    "arrange",
+    "confirm",
     "discuss",
     "learn",
     "compare",

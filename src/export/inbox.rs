@@ -12,7 +12,7 @@ use crate::classify::Classification;
 use crate::draft::{Draft, DraftOptions, Drafter};
 use crate::error::{Error, Result};
 use crate::me::Me;
-use crate::profile::{Common, Profile};
+use crate::profile::Profile;
 use crate::prompts::Prompts;
 use crate::triage::{self, Action};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -143,8 +143,22 @@ pub fn inbox(
     for (inv, class) in pending.into_iter().zip(classes) {
         let talked_before = talked.contains(&inv.from, &inv.inviter_url);
         let mentions = mentioned(&inv.message, &mine);
-        let profile = sender_profile(inv, talked_before, &mentions, &mine);
-        let decision = triage::triage(&profile, &class, &opts.me.policy);
+        let profile = sender_profile(inv, talked_before);
+        let mut decision = triage::triage(&profile, &class, &opts.me.policy);
+        // Naming my employer or school says they know of me, not that we share it: a reason
+        // to read, not a profile signal.
+        if !mentions.is_empty() {
+            let named: Vec<String> = mentions
+                .iter()
+                .map(|m| {
+                    let what = if mine.employers.contains(m) { "employer" } else { "school" };
+                    format!("{m} (my {what})")
+                })
+                .collect();
+            decision
+                .reasons
+                .insert(1, format!("their note names {}", named.join(", ")));
+        }
         let (reply, reply_error) = match decision.action.reply_kind() {
             Some(kind) => {
                 let drafter = Drafter::new(opts.prompts, &profile, opts.me);
@@ -209,20 +223,11 @@ fn skipped_in(skipped: &[Error], file: &Option<String>) -> usize {
 }
 
 /// The sender as the export knows them; everything else stays unknown.
-fn sender_profile(inv: &Invitation, talked: bool, mentions: &[String], mine: &MyProfile) -> Profile {
-    let (employers, schools): (Vec<String>, Vec<String>) = mentions
-        .iter()
-        .cloned()
-        .partition(|m| mine.employers.contains(m));
+fn sender_profile(inv: &Invitation, talked: bool) -> Profile {
     Profile {
         name: inv.from.clone(),
         note: Some(inv.message.clone()),
         talked: talked.then_some(true),
-        common: Common {
-            employers,
-            schools,
-            ..Common::default()
-        },
         ..Profile::default()
     }
 }

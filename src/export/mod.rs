@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod init;
 pub mod people;
 pub mod records;
+pub mod render;
 pub mod table;
 
 use crate::error::{Error, Result, Source};
