@@ -243,10 +243,7 @@ pub fn read_batch_rows(path: &Path) -> Result<Batch> {
             .next()
             .is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
     let batch = if is_csv {
-        Batch {
-            notes: read_invitations_csv(&text, source.clone())?,
-            skipped: Vec::new(),
-        }
+        read_invitations_csv(&text, source.clone())?
     } else {
         read_jsonl_rows(&text, source.clone())
     };
@@ -280,12 +277,17 @@ fn read_jsonl(text: &str, source: Source) -> Vec<Result<BatchNote>> {
     let parse_line = |(index, line): (usize, &str)| -> Result<BatchNote> {
         let line_no = index + 1;
         if !line.trim_start().starts_with('{') {
+            let found = if line.trim_start().starts_with('[') {
+                "found a JSON array: write one object per line (JSON Lines), "
+            } else {
+                ""
+            };
             return Err(Error::input_at(
                 source.clone(),
                 Some(line_no),
                 Some(1),
                 None,
-                "expected a JSON object like {\"id\": 1, \"text\": \"...\"} on each line (JSONL), or an Invitations.csv",
+                format!("{found}expected a JSON object like {{\"id\": 1, \"text\": \"...\"}} on each line (JSONL), or an Invitations.csv"),
             ));
         }
         let parsed: Line = parse_json(line, source.clone()).map_err(|e| relocate(e, line_no))?;
@@ -359,61 +361,35 @@ fn relocate(err: Error, line_no: usize) -> Error {
     }
 }
 
-fn header_key(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_lowercase()
-}
-
-fn read_invitations_csv(text: &str, source: Source) -> Result<Vec<BatchNote>> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::input_at(source.clone(), Some(1), None, None, e.to_string()))?
-        .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| header_key(h) == header_key(name))
-    };
-    let message_col = find("Message").ok_or_else(|| {
-        Error::input_at(
-            source.clone(),
-            Some(1),
-            None,
-            Some("Message".into()),
-            "missing column: expected a LinkedIn Invitations.csv header (From,To,Sent At,Message,Direction,...) or JSONL",
-        )
-    })?;
-    let direction_col = find("Direction");
-    let label_col = find("label");
+/// The INCOMING rows of an `Invitations.csv` (any file with a `Message` column), read by header
+/// name with the export's quirks (BOM, preamble, `;` or tab delimiters); unreadable rows are
+/// reported, not fatal.
+fn read_invitations_csv(text: &str, source: Source) -> Result<Batch> {
+    use crate::export::table::Table;
+    let table = Table::parse(text, source.clone(), &["Message"])?;
+    let message_col = table.require("Message")?;
+    let direction_col = table.column("Direction");
+    let label_col = table.column("label");
     let mut notes = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            Error::input_at(source.clone(), line, None, None, e.to_string())
-        })?;
-        let line = record.position().map_or(index + 2, |p| p.line() as usize);
-        if let Some(col) = direction_col {
-            let direction = record.get(col).unwrap_or("").trim();
-            if !direction.eq_ignore_ascii_case("INCOMING") {
-                continue;
-            }
+    let mut skipped = table.skipped;
+    for (index, row) in table.rows.iter().enumerate() {
+        if direction_col.is_some() && !row.get(direction_col).eq_ignore_ascii_case("INCOMING") {
+            continue;
         }
-        let text = record.get(message_col).unwrap_or("").to_string();
-        check_note_size(&text, source.clone()).map_err(|e| relocate(e, line))?;
-        let label = label_col
-            .and_then(|c| record.get(c))
-            .map(|s| s.trim().to_string());
+        let text = row.fields.get(message_col).cloned().unwrap_or_default();
+        if let Err(e) = check_note_size(&text, source.clone()) {
+            skipped.push(relocate(e, row.line));
+            continue;
+        }
+        let label = label_col.map(|_| row.get(label_col).to_string());
         notes.push(BatchNote {
             id: serde_json::Value::from(index + 1),
             text,
             label,
-            line,
+            line: row.line,
         });
     }
-    Ok(notes)
+    Ok(Batch { notes, skipped })
 }
 
 #[cfg(test)]
@@ -453,7 +429,7 @@ mod tests {
             \"O'Neil, Anne\",Me,\"1/29/26, 2:37 PM\",\"Hi,\nwe met at \"\"DevConf\"\"\",INCOMING,u,v\n\
             Me,Bob,\"1/30/26, 9:00 AM\",Hello,OUTGOING,u,v\n\
             Zed,Me,\"2/1/26, 1:00 PM\",,INCOMING,u,v\n";
-        let notes = read_invitations_csv(csv, Source::Stdin).unwrap();
+        let notes = read_invitations_csv(csv, Source::Stdin).unwrap().notes;
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].text, "Hi,\nwe met at \"DevConf\"");
         assert_eq!(notes[1].text, "");
@@ -463,7 +439,19 @@ mod tests {
     #[test]
     fn csv_without_message_column_is_rejected() {
         let err = read_invitations_csv("a,b\n1,2\n", Source::Stdin).unwrap_err();
-        assert!(err.to_string().contains("field `Message`"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("no CSV header with Message found (the file starts with \"a,b\")"),
+            "{err}"
+        );
+        // A preamble before the header and a `;` delimiter are read.
+        let batch = read_invitations_csv(
+            "Notes:\n\"About this file\"\n\nFrom;Message;Direction\nAna;Hi, Sam;INCOMING\n",
+            Source::Stdin,
+        )
+        .unwrap();
+        assert_eq!(batch.notes[0].text, "Hi, Sam");
+        assert_eq!(batch.notes[0].line, 5);
     }
 
     #[test]

@@ -715,7 +715,10 @@ fn hits_for<'a>(
             kind: Kind::GenericNetworking,
             label: Label::Vague,
             weight: 1.0,
-            reason: format!("short ({word_count} words) and names nothing specific"),
+            reason: format!(
+                "short ({word_count} word{}) and names nothing specific",
+                if word_count == 1 { "" } else { "s" }
+            ),
             evidence: String::new(),
         });
     }

@@ -567,14 +567,22 @@ fn a_kind_that_fits_nobody_is_refused_and_a_doubtful_one_warns() {
         .arg(&profile)
         .assert()
         .success()
-        .stderr(predicates::str::contains("warning: you have met this person"));
+        .stderr(predicates::str::contains(
+            "warning: you have met this person",
+        ));
     // No request at all: nothing to decline.
-    std::fs::write(&profile, r#"{"name": "Dana Reyes", "reason": "compare notes"}"#).unwrap();
+    std::fs::write(
+        &profile,
+        r#"{"name": "Dana Reyes", "reason": "compare notes"}"#,
+    )
+    .unwrap();
     nw().args(["draft", "decline", "--engine", "rules", "--profile"])
         .arg(&profile)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("there is no request from Dana to decline"));
+        .stderr(predicates::str::contains(
+            "there is no request from Dana to decline",
+        ));
 }
 
 #[test]

@@ -125,7 +125,9 @@ struct Situation {
 /// pitcher, scam, policies), loaded through the same parsers as the CLI.
 fn situations() -> Vec<Situation> {
     let mut out = Vec::new();
-    for set in ["dev", "heldout", "final", "final2", "final3", "final4", "final5"] {
+    for set in [
+        "dev", "heldout", "final", "final2", "final3", "final4", "final5",
+    ] {
         let dir = std::path::Path::new("tests/fixtures/situations").join(set);
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()

@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 
 fn truth() -> Value {
-    serde_json::from_str(&std::fs::read_to_string("tests/fixtures/export/example-truth.json").unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/export/example-truth.json").unwrap(),
+    )
+    .unwrap()
 }
 
 fn names(values: &Value, key: &str) -> BTreeSet<String> {
@@ -33,7 +36,11 @@ fn inbox_lines(args: &[&str]) -> Vec<Value> {
         .env("NOTEWRIGHT_TODAY", "2026-12-01")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -52,10 +59,16 @@ fn audit_of(path: &str) -> Value {
 fn inbox_lists_exactly_the_pending_requests_with_replies() {
     let t = truth();
     let lines = inbox_lines(&["examples/export"]);
-    let pending: BTreeSet<String> = lines.iter().map(|l| l["sender"].as_str().unwrap().to_string()).collect();
+    let pending: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l["sender"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(pending, names(&t["pending"], "name"));
     for accepted in names(&t["accepted_incoming"], "name") {
-        assert!(!pending.contains(&accepted), "{accepted} is already a connection");
+        assert!(
+            !pending.contains(&accepted),
+            "{accepted} is already a connection"
+        );
     }
     for l in &lines {
         assert_eq!(l["schema"], "notewright.inbox/1");
@@ -64,16 +77,25 @@ fn inbox_lists_exactly_the_pending_requests_with_replies() {
         // Every action but ignore comes with its reply, verified like any draft.
         assert_eq!(l["reply"].is_object(), action != "ignore", "{l}");
         if let Some(text) = l["reply"]["text"].as_str() {
-            assert!(text.contains(l["sender"].as_str().unwrap().split(' ').next().unwrap()), "{text}");
+            assert!(
+                text.contains(l["sender"].as_str().unwrap().split(' ').next().unwrap()),
+                "{text}"
+            );
         }
     }
     // The sender I have talked with is no stranger; the pitches are ignored.
     let amara = lines.iter().find(|l| l["talked_before"] == true).unwrap();
     assert_eq!(amara["action"], "accept");
     let expected = t["pending"].as_array().unwrap();
-    let pitches = expected.iter().filter(|p| p["expected_label"] == "sales_pitch").count();
+    let pitches = expected
+        .iter()
+        .filter(|p| p["expected_label"] == "sales_pitch")
+        .count();
     let ignored = lines.iter().filter(|l| l["action"] == "ignore").count();
-    assert!(ignored >= pitches - 1, "{ignored} ignored of {pitches} pitches");
+    assert!(
+        ignored >= pitches - 1,
+        "{ignored} ignored of {pitches} pitches"
+    );
 }
 
 #[test]
@@ -81,20 +103,36 @@ fn audit_lists_match_the_labelled_truth() {
     let t = truth();
     let a = audit_of("examples/export");
     assert_eq!(a["schema"], "notewright.audit/1");
-    assert_eq!(names(&a["pitched_after_connecting"], "name"), names(&t["pitched_after_connecting"], "name"));
-    assert_eq!(names(&a["never_replies"], "name"), names(&t["never_replies"], "name"));
+    assert_eq!(
+        names(&a["pitched_after_connecting"], "name"),
+        names(&t["pitched_after_connecting"], "name")
+    );
+    assert_eq!(
+        names(&a["never_replies"], "name"),
+        names(&t["never_replies"], "name")
+    );
     assert_eq!(names(&a["silent"], "name"), names(&t["silent"], "name"));
     let repeat: BTreeSet<(String, u64)> = a["repeat_pitchers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().to_string(), r["pitches"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["pitches"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let expected: BTreeSet<(String, u64)> = t["repeat_pitchers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().to_string(), r["pitches"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["pitches"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(repeat, expected);
     assert_eq!(a["connections"], t["counts"]["connections"]);
@@ -114,7 +152,8 @@ fn the_zip_reads_like_the_folder() {
         let path = entry.unwrap().path();
         // Names as a user's unzip tool or LinkedIn may case them.
         let name = path.file_name().unwrap().to_string_lossy().to_uppercase();
-        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         zip.write_all(&std::fs::read(&path).unwrap()).unwrap();
     }
     zip.finish().unwrap();
@@ -134,16 +173,28 @@ fn a_malformed_row_is_named_counted_and_skipped() {
     lines.insert(2, "Eve Bad,Sam Okafor,yesterday-ish,hello,INCOMING,,");
     let joined = lines.join("\r\n");
     // Notes may span lines: the bad row's line as an editor shows it.
-    let line = joined[..joined.find("Eve Bad").unwrap()].matches('\n').count() + 1;
+    let line = joined[..joined.find("Eve Bad").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     write(dir.path(), "Invitations.csv", joined.as_bytes());
     let out = nw()
-        .args(["inbox", dir.path().to_str().unwrap(), "--engine", "rules", "--me", "examples/me.toml"])
+        .args([
+            "inbox",
+            dir.path().to_str().unwrap(),
+            "--engine",
+            "rules",
+            "--me",
+            "examples/me.toml",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&format!("Invitations.csv:{line}: field `Sent At`: unreadable date \"yesterday-ish\"")),
+        stderr.contains(&format!(
+            "Invitations.csv:{line}: field `Sent At`: unreadable date \"yesterday-ish\""
+        )),
         "{stderr}"
     );
     // The missing files are named with what they would have given; the rest still ran.
@@ -157,33 +208,71 @@ fn a_malformed_row_is_named_counted_and_skipped() {
 fn since_and_csv_output() {
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("pending.csv");
-    let lines = inbox_lines(&["examples/export", "--since", "2026-11-15", "--csv", csv_path.to_str().unwrap()]);
+    let lines = inbox_lines(&[
+        "examples/export",
+        "--since",
+        "2026-11-15",
+        "--csv",
+        csv_path.to_str().unwrap(),
+    ]);
     assert!(!lines.is_empty());
-    assert!(lines.iter().all(|l| l["date"].as_str().unwrap() >= "2026-11-15"));
+    assert!(lines
+        .iter()
+        .all(|l| l["date"].as_str().unwrap() >= "2026-11-15"));
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     assert_eq!(reader.headers().unwrap().get(0), Some("sender"));
     assert_eq!(reader.records().count(), lines.len());
-    nw().args(["inbox", "examples/export", "--since", "last week"]).assert().code(2);
+    nw().args(["inbox", "examples/export", "--since", "last week"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn init_writes_me_toml_and_never_overwrites_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("me.toml");
-    nw().args(["init", "--from-export", "examples/export", "--out", out.to_str().unwrap()])
-        .assert()
-        .success();
+    nw().args([
+        "init",
+        "--from-export",
+        "examples/export",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
     let text = std::fs::read_to_string(&out).unwrap();
     let t = truth();
-    assert!(text.contains(&format!("name = \"{}\"", t["me"]["name"].as_str().unwrap())), "{text}");
-    assert!(text.contains(&format!("company = \"{}\"", t["me"]["current_company"].as_str().unwrap())), "{text}");
+    assert!(
+        text.contains(&format!("name = \"{}\"", t["me"]["name"].as_str().unwrap())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "company = \"{}\"",
+            t["me"]["current_company"].as_str().unwrap()
+        )),
+        "{text}"
+    );
     // The file is a valid me file.
-    nw().args(["draft", "followup", "--profile", "examples/dana-reyes.json", "--me", out.to_str().unwrap()])
-        .assert()
-        .success();
-    nw().args(["init", "--from-export", "examples/export", "--out", out.to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--force"));
+    nw().args([
+        "draft",
+        "followup",
+        "--profile",
+        "examples/dana-reyes.json",
+        "--me",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    nw().args([
+        "init",
+        "--from-export",
+        "examples/export",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }

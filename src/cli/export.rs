@@ -62,7 +62,9 @@ pub fn run_inbox(args: InboxArgs) -> Result<()> {
         prompts: &prompts,
         me: &me,
     };
-    let result = inbox::inbox(&export, &opts, &mut |notes| classify_all(&classifier, notes))?;
+    let result = inbox::inbox(&export, &opts, &mut |notes| {
+        classify_all(&classifier, notes)
+    })?;
     report_problems(&result.skipped, &result.missing);
     if let Some(path) = &args.csv {
         write_atomic(path, &render::inbox_csv(&result)?)?;
@@ -79,7 +81,10 @@ pub fn run_inbox(args: InboxArgs) -> Result<()> {
             lines.push('\n');
         }
         print(&lines)?;
-        stderr_line(format_args!("{}", render::inbox_summary(&result).trim_end()));
+        stderr_line(format_args!(
+            "{}",
+            render::inbox_summary(&result).trim_end()
+        ));
     } else {
         print(&render::inbox_table(&result, args.replies))?;
     }
@@ -91,7 +96,9 @@ pub fn run_audit(args: AuditArgs) -> Result<()> {
     let classifier = Classifier::new(args.engine)?;
     let mut opts = audit::AuditOptions::new(date::today());
     opts.pitch_days = i64::from(args.pitch_days);
-    let result = audit::audit(&export, &opts, &mut |notes| classify_all(&classifier, notes))?;
+    let result = audit::audit(&export, &opts, &mut |notes| {
+        classify_all(&classifier, notes)
+    })?;
     report_problems(&result.skipped, &result.missing);
     if let Some(dir) = &args.csv {
         for (name, bytes) in render::audit_csvs(&result)? {
@@ -128,15 +135,23 @@ pub fn run_init(args: InitArgs) -> Result<()> {
             Error::Usage("no config folder known on this system: pass --out FILE".into())
         })?,
     };
-    init::write_me(&mine, &args.from_export.display().to_string(), &path, args.force)?;
+    init::write_me(
+        &mine,
+        &args.from_export.display().to_string(),
+        &path,
+        args.force,
+    )?;
     stderr_line(format_args!(
         "wrote {} ({}; tier free and the default policy: edit it to match how you handle requests)",
         path.display(),
-        [mine.name.as_deref(), mine.employers.first().map(String::as_str)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ")
+        [
+            mine.name.as_deref(),
+            mine.employers.first().map(String::as_str)
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
     ));
     Ok(())
 }

@@ -170,7 +170,8 @@ pub fn audit(
         my_last: Option<NaiveDateTime>,
     }
     let mut seen = vec![Seen::default(); conns.len()];
-    let mut pitches: HashMap<String, (String, usize, NaiveDateTime, NaiveDateTime, bool)> = HashMap::new();
+    let mut pitches: HashMap<String, (String, usize, NaiveDateTime, NaiveDateTime, bool)> =
+        HashMap::new();
     let mut months: BTreeMap<String, [usize; 3]> = BTreeMap::new();
     for (index, (m, class)) in inbound.iter().zip(&classes).enumerate() {
         let month = format!("{:04}-{:02}", m.date.year(), m.date.month());
@@ -190,9 +191,10 @@ pub fn audit(
             let key = url_key(&m.sender_url)
                 .or_else(|| name_key(&m.from))
                 .unwrap_or_default();
-            let e = pitches
-                .entry(key)
-                .or_insert((m.from.clone(), 0, m.date, m.date, who.is_some()));
+            let e =
+                pitches
+                    .entry(key)
+                    .or_insert((m.from.clone(), 0, m.date, m.date, who.is_some()));
             e.1 += 1;
             e.2 = e.2.min(m.date);
             e.3 = e.3.max(m.date);
@@ -202,12 +204,11 @@ pub fn audit(
         if !is_me(&m.from) {
             continue;
         }
-        let recipients: Vec<Option<usize>> = m
-            .to
-            .iter()
-            .enumerate()
-            .map(|(i, to)| find(to, m.recipient_urls.get(i).map_or("", String::as_str)))
-            .collect();
+        let recipients: Vec<Option<usize>> =
+            m.to.iter()
+                .enumerate()
+                .map(|(i, to)| find(to, m.recipient_urls.get(i).map_or("", String::as_str)))
+                .collect();
         for i in recipients.iter().flatten() {
             seen[*i].any = true;
         }
@@ -257,9 +258,9 @@ pub fn audit(
             });
         }
     }
-    pitched_after_connecting.sort_by(|a, b| b.pitched_on.cmp(&a.pitched_on));
-    never_replies.sort_by(|a, b| a.last_sent.cmp(&b.last_sent));
-    silent.sort_by(|a, b| a.connected_on.cmp(&b.connected_on));
+    pitched_after_connecting.sort_by_key(|p| std::cmp::Reverse(p.pitched_on));
+    never_replies.sort_by_key(|n| n.last_sent);
+    silent.sort_by_key(|s| s.connected_on);
     let mut repeat_pitchers: Vec<RepeatPitcher> = pitches
         .into_values()
         .filter(|p| p.1 >= 2)
@@ -288,7 +289,9 @@ pub fn audit(
         .collect();
     let mut connections_per_year = BTreeMap::new();
     for c in conns {
-        *connections_per_year.entry(c.connected_on.year()).or_insert(0) += 1;
+        *connections_per_year
+            .entry(c.connected_on.year())
+            .or_insert(0) += 1;
     }
     Ok(Audit {
         pitched_after_connecting,
@@ -316,7 +319,10 @@ fn most_frequent_participant(messages: &[Message]) -> Option<String> {
             }
         }
     }
-    counts.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.clone()))).map(|(k, _)| k)
+    counts
+        .into_iter()
+        .max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.clone())))
+        .map(|(k, _)| k)
 }
 
 fn head(text: &str, max_bytes: usize) -> &str {
@@ -332,11 +338,14 @@ fn head(text: &str, max_bytes: usize) -> &str {
 
 /// A message's first non-empty line, cut to 100 characters.
 pub fn first_line(text: &str) -> String {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     let mut out: String = line.chars().take(100).collect();
     if line.chars().count() > 100 {
         out.push('…');
     }
     out
 }
-

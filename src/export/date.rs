@@ -21,7 +21,14 @@ pub fn parse(text: &str) -> Option<NaiveDateTime> {
             return Some(dt);
         }
     }
-    const DATES: [&str; 6] = ["%d %b %Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y", "%d %B %Y"];
+    const DATES: [&str; 6] = [
+        "%d %b %Y",
+        "%Y-%m-%d",
+        "%m/%d/%y",
+        "%m/%d/%Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+    ];
     for format in DATES {
         if let Ok(d) = NaiveDate::parse_from_str(t, format) {
             return d.and_hms_opt(0, 0, 0);
@@ -53,7 +60,9 @@ mod tests {
     use super::*;
 
     fn ymd(text: &str) -> String {
-        parse(text).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+        parse(text)
+            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -93,10 +93,16 @@ pub fn inbox(
         missing.push("Connections.csv (who is already a connection: without it every incoming request counts as pending)".to_string());
     }
     if messages.file.is_none() {
-        missing.push("messages.csv (who I have talked with: without it everyone counts as a stranger)".to_string());
+        missing.push(
+            "messages.csv (who I have talked with: without it everyone counts as a stranger)"
+                .to_string(),
+        );
     }
     if mine.employers.is_empty() && mine.schools.is_empty() {
-        missing.push("Positions.csv / Education.csv (my employers and schools, matched against the notes)".to_string());
+        missing.push(
+            "Positions.csv / Education.csv (my employers and schools, matched against the notes)"
+                .to_string(),
+        );
     }
     let mut skipped = invitations.skipped;
     skipped.extend(connections.skipped);
@@ -151,7 +157,11 @@ pub fn inbox(
             let named: Vec<String> = mentions
                 .iter()
                 .map(|m| {
-                    let what = if mine.employers.contains(m) { "employer" } else { "school" };
+                    let what = if mine.employers.contains(m) {
+                        "employer"
+                    } else {
+                        "school"
+                    };
                     format!("{m} (my {what})")
                 })
                 .collect();
@@ -297,8 +307,7 @@ impl Known {
         let name = name_key(name);
         match url_key(url) {
             Some(u) => {
-                self.urls.contains(&u)
-                    || name.is_some_and(|n| self.names_without_url.contains(&n))
+                self.urls.contains(&u) || name.is_some_and(|n| self.names_without_url.contains(&n))
             }
             None => name.is_some_and(|n| self.names.contains(&n)),
         }

@@ -12,10 +12,14 @@ use std::path::Path;
 pub fn me_toml(mine: &MyProfile) -> String {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let p = Policy::default();
-    let mut out = String::from("# Who I am and how I handle requests; written by `notewright init --from-export`.\n");
+    let mut out = String::from(
+        "# Who I am and how I handle requests; written by `notewright init --from-export`.\n",
+    );
     match &mine.name {
         Some(name) => out.push_str(&format!("name = {}\n", quote(name))),
-        None => out.push_str("# name = \"…\"            # not in Profile.csv: add it (drafts are signed with it)\n"),
+        None => out.push_str(
+            "# name = \"…\"            # not in Profile.csv: add it (drafts are signed with it)\n",
+        ),
     }
     if let Some(h) = &mine.headline {
         out.push_str(&format!("headline = {}\n", quote(h)));
@@ -84,7 +88,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("me.toml");
         std::fs::write(&path, "name = \"Mine\"\n").unwrap();
-        let mine = MyProfile { name: Some("Other".into()), ..MyProfile::default() };
+        let mine = MyProfile {
+            name: Some("Other".into()),
+            ..MyProfile::default()
+        };
         let e = write_me(&mine, "Profile.csv", &path, false).unwrap_err();
         assert!(e.to_string().contains("--force"), "{e}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "name = \"Mine\"\n");

@@ -63,7 +63,10 @@ impl Export {
         let mut magic = [0u8; 4];
         let is_zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK\x03\x04";
         if !is_zip {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             files.insert(file_key(&name), Location::File(path.into()));
             return Ok(Export {
                 path: path.into(),
@@ -73,7 +76,10 @@ impl Export {
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let archive = zip::ZipArchive::new(file).map_err(|e| {
-            Error::input(Source::File(path.into()), format!("not a readable zip: {e}"))
+            Error::input(
+                Source::File(path.into()),
+                format!("not a readable zip: {e}"),
+            )
         })?;
         for name in archive.file_names() {
             if !name.ends_with('/') {
@@ -116,7 +122,10 @@ impl Export {
                 })?;
                 let bytes = input::read_bounded(file, MAX_FILE_BYTES, |e| Error::io(&shown, e))?;
                 if bytes.len() as u64 > MAX_FILE_BYTES {
-                    return Err(Error::input(source, "larger than the 256 MiB limit for export files"));
+                    return Err(Error::input(
+                        source,
+                        "larger than the 256 MiB limit for export files",
+                    ));
                 }
                 Ok(Some((source.clone(), input::decode_utf8(bytes, source)?)))
             }
@@ -128,14 +137,21 @@ impl Export {
         self.files
             .values()
             .map(|l| match l {
-                Location::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                Location::File(p) => p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 Location::ZipEntry(e) => base_name(e).to_string(),
             })
             .collect()
     }
 }
 
-fn collect_dir(dir: &Path, depth: usize, files: &mut BTreeMap<String, Location>) -> std::io::Result<()> {
+fn collect_dir(
+    dir: &Path,
+    depth: usize,
+    files: &mut BTreeMap<String, Location>,
+) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {

@@ -58,7 +58,9 @@ pub struct Connection {
 
 impl Connection {
     pub fn name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
 }
 
@@ -92,7 +94,10 @@ fn read_file<T>(
     export: &Export,
     name: &str,
     expected: &[&str],
-    mut parse_row: impl FnMut(&Table, &Row) -> std::result::Result<Option<T>, (Option<&'static str>, String)>,
+    mut parse_row: impl FnMut(
+        &Table,
+        &Row,
+    ) -> std::result::Result<Option<T>, (Option<&'static str>, String)>,
 ) -> Result<Records<T>> {
     let Some((source, text)) = export.read(name)? else {
         return Ok(Records::missing());
@@ -123,7 +128,10 @@ fn read_file<T>(
     })
 }
 
-fn parse_date(text: &str, field: &'static str) -> std::result::Result<NaiveDateTime, (Option<&'static str>, String)> {
+fn parse_date(
+    text: &str,
+    field: &'static str,
+) -> std::result::Result<NaiveDateTime, (Option<&'static str>, String)> {
     if text.is_empty() {
         return Err((Some(field), "empty date".into()));
     }
@@ -132,106 +140,130 @@ fn parse_date(text: &str, field: &'static str) -> std::result::Result<NaiveDateT
 
 pub fn invitations(export: &Export) -> Result<Records<Invitation>> {
     let mut cols = None;
-    read_file(export, "Invitations.csv", &["From", "Sent At", "Message", "Direction"], |t, row| {
-        let c = *cols.get_or_insert_with(|| {
-            (
-                t.column("From"),
-                t.column("To"),
-                t.column("Sent At"),
-                t.column("Message"),
-                t.column("Direction"),
-                t.column("inviterProfileUrl"),
-                t.column("inviteeProfileUrl"),
-            )
-        });
-        let direction = row.get(c.4);
-        let incoming = if direction.eq_ignore_ascii_case("INCOMING") {
-            true
-        } else if direction.eq_ignore_ascii_case("OUTGOING") {
-            false
-        } else {
-            return Err((Some("Direction"), format!("expected INCOMING or OUTGOING, found {direction:?}")));
-        };
-        let message = row.get(c.3).to_string();
-        if message.len() > crate::input::MAX_NOTE_BYTES {
-            return Err((Some("Message"), "longer than the 64 KiB limit for a note".into()));
-        }
-        Ok(Some(Invitation {
-            from: row.get(c.0).to_string(),
-            to: row.get(c.1).to_string(),
-            sent_at: parse_date(row.get(c.2), "Sent At")?,
-            message,
-            incoming,
-            inviter_url: row.get(c.5).to_string(),
-            invitee_url: row.get(c.6).to_string(),
-            line: row.line,
-        }))
-    })
+    read_file(
+        export,
+        "Invitations.csv",
+        &["From", "Sent At", "Message", "Direction"],
+        |t, row| {
+            let c = *cols.get_or_insert_with(|| {
+                (
+                    t.column("From"),
+                    t.column("To"),
+                    t.column("Sent At"),
+                    t.column("Message"),
+                    t.column("Direction"),
+                    t.column("inviterProfileUrl"),
+                    t.column("inviteeProfileUrl"),
+                )
+            });
+            let direction = row.get(c.4);
+            let incoming = if direction.eq_ignore_ascii_case("INCOMING") {
+                true
+            } else if direction.eq_ignore_ascii_case("OUTGOING") {
+                false
+            } else {
+                return Err((
+                    Some("Direction"),
+                    format!("expected INCOMING or OUTGOING, found {direction:?}"),
+                ));
+            };
+            let message = row.get(c.3).to_string();
+            if message.len() > crate::input::MAX_NOTE_BYTES {
+                return Err((
+                    Some("Message"),
+                    "longer than the 64 KiB limit for a note".into(),
+                ));
+            }
+            Ok(Some(Invitation {
+                from: row.get(c.0).to_string(),
+                to: row.get(c.1).to_string(),
+                sent_at: parse_date(row.get(c.2), "Sent At")?,
+                message,
+                incoming,
+                inviter_url: row.get(c.5).to_string(),
+                invitee_url: row.get(c.6).to_string(),
+                line: row.line,
+            }))
+        },
+    )
 }
 
 pub fn connections(export: &Export) -> Result<Records<Connection>> {
     let mut cols = None;
-    read_file(export, "Connections.csv", &["First Name", "Last Name", "Connected On"], |t, row| {
-        let c = *cols.get_or_insert_with(|| {
-            (
-                t.column("First Name"),
-                t.column("Last Name"),
-                t.column("URL"),
-                t.column("Company"),
-                t.column("Position"),
-                t.column("Connected On"),
-            )
-        });
-        let (first_name, last_name) = (row.get(c.0).to_string(), row.get(c.1).to_string());
-        if first_name.is_empty() && last_name.is_empty() {
-            return Err((Some("First Name"), "no name".into()));
-        }
-        Ok(Some(Connection {
-            first_name,
-            last_name,
-            url: row.get(c.2).to_string(),
-            company: row.get(c.3).to_string(),
-            position: row.get(c.4).to_string(),
-            connected_on: parse_date(row.get(c.5), "Connected On")?,
-            line: row.line,
-        }))
-    })
+    read_file(
+        export,
+        "Connections.csv",
+        &["First Name", "Last Name", "Connected On"],
+        |t, row| {
+            let c = *cols.get_or_insert_with(|| {
+                (
+                    t.column("First Name"),
+                    t.column("Last Name"),
+                    t.column("URL"),
+                    t.column("Company"),
+                    t.column("Position"),
+                    t.column("Connected On"),
+                )
+            });
+            let (first_name, last_name) = (row.get(c.0).to_string(), row.get(c.1).to_string());
+            if first_name.is_empty() && last_name.is_empty() {
+                return Err((Some("First Name"), "no name".into()));
+            }
+            Ok(Some(Connection {
+                first_name,
+                last_name,
+                url: row.get(c.2).to_string(),
+                company: row.get(c.3).to_string(),
+                position: row.get(c.4).to_string(),
+                connected_on: parse_date(row.get(c.5), "Connected On")?,
+                line: row.line,
+            }))
+        },
+    )
 }
 
 pub fn messages(export: &Export) -> Result<Records<Message>> {
     let mut cols = None;
-    read_file(export, "messages.csv", &["CONVERSATION ID", "FROM", "DATE", "CONTENT"], |t, row| {
-        let c = *cols.get_or_insert_with(|| {
-            (
-                t.column("CONVERSATION ID"),
-                t.column("FROM"),
-                t.column("SENDER PROFILE URL"),
-                t.column("TO"),
-                t.column("RECIPIENT PROFILE URLS"),
-                t.column("DATE"),
-                t.column("CONTENT"),
-                t.column("IS MESSAGE DRAFT"),
-            )
-        });
-        // A draft was never sent: it is no message either way.
-        let draft = row.get(c.7);
-        if draft.eq_ignore_ascii_case("yes") || draft.eq_ignore_ascii_case("true") {
-            return Ok(None);
-        }
-        let split = |s: &str| -> Vec<String> {
-            s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
-        };
-        Ok(Some(Message {
-            conversation: row.get(c.0).to_string(),
-            from: row.get(c.1).to_string(),
-            sender_url: row.get(c.2).to_string(),
-            to: split(row.get(c.3)),
-            recipient_urls: split(row.get(c.4)),
-            date: parse_date(row.get(c.5), "DATE")?,
-            content: strip_html(row.get(c.6)),
-            line: row.line,
-        }))
-    })
+    read_file(
+        export,
+        "messages.csv",
+        &["CONVERSATION ID", "FROM", "DATE", "CONTENT"],
+        |t, row| {
+            let c = *cols.get_or_insert_with(|| {
+                (
+                    t.column("CONVERSATION ID"),
+                    t.column("FROM"),
+                    t.column("SENDER PROFILE URL"),
+                    t.column("TO"),
+                    t.column("RECIPIENT PROFILE URLS"),
+                    t.column("DATE"),
+                    t.column("CONTENT"),
+                    t.column("IS MESSAGE DRAFT"),
+                )
+            });
+            // A draft was never sent: it is no message either way.
+            let draft = row.get(c.7);
+            if draft.eq_ignore_ascii_case("yes") || draft.eq_ignore_ascii_case("true") {
+                return Ok(None);
+            }
+            let split = |s: &str| -> Vec<String> {
+                s.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            };
+            Ok(Some(Message {
+                conversation: row.get(c.0).to_string(),
+                from: row.get(c.1).to_string(),
+                sender_url: row.get(c.2).to_string(),
+                to: split(row.get(c.3)),
+                recipient_urls: split(row.get(c.4)),
+                date: parse_date(row.get(c.5), "DATE")?,
+                content: strip_html(row.get(c.6)),
+                line: row.line,
+            }))
+        },
+    )
 }
 
 /// My name and headline (`Profile.csv`), employers (`Positions.csv`, current first) and schools
@@ -239,10 +271,26 @@ pub fn messages(export: &Export) -> Result<Records<Message>> {
 pub fn my_profile(export: &Export) -> Result<MyProfile> {
     let mut me = MyProfile::default();
     let mut cols = None;
-    let profile = read_file(export, "Profile.csv", &["First Name", "Last Name"], |t, row| {
-        let c = *cols.get_or_insert_with(|| (t.column("First Name"), t.column("Last Name"), t.column("Headline")));
-        Ok(Some((format!("{} {}", row.get(c.0), row.get(c.1)).trim().to_string(), row.get(c.2).to_string())))
-    })?;
+    let profile = read_file(
+        export,
+        "Profile.csv",
+        &["First Name", "Last Name"],
+        |t, row| {
+            let c = *cols.get_or_insert_with(|| {
+                (
+                    t.column("First Name"),
+                    t.column("Last Name"),
+                    t.column("Headline"),
+                )
+            });
+            Ok(Some((
+                format!("{} {}", row.get(c.0), row.get(c.1))
+                    .trim()
+                    .to_string(),
+                row.get(c.2).to_string(),
+            )))
+        },
+    )?;
     if let Some((name, headline)) = profile.items.into_iter().next() {
         me.name = (!name.is_empty()).then_some(name);
         me.headline = (!headline.is_empty()).then_some(headline);
@@ -254,7 +302,10 @@ pub fn my_profile(export: &Export) -> Result<MyProfile> {
         Ok((!company.is_empty()).then(|| (company, row.get(c.1).is_empty())))
     })?;
     // Current positions (no end date) first.
-    let (current, past): (Vec<_>, Vec<_>) = positions.items.into_iter().partition(|(_, current)| *current);
+    let (current, past): (Vec<_>, Vec<_>) = positions
+        .items
+        .into_iter()
+        .partition(|(_, current)| *current);
     for (company, _) in current.into_iter().chain(past) {
         if !me.employers.contains(&company) {
             me.employers.push(company);
@@ -313,7 +364,10 @@ mod tests {
 
     #[test]
     fn html_is_reduced_to_its_text() {
-        assert_eq!(strip_html("<p>Hi Sam,</p><p>We help &amp; grow<br>teams</p>"), "Hi Sam,\nWe help & grow\nteams");
+        assert_eq!(
+            strip_html("<p>Hi Sam,</p><p>We help &amp; grow<br>teams</p>"),
+            "Hi Sam,\nWe help & grow\nteams"
+        );
         assert_eq!(strip_html("plain 3 < 4"), "plain 3 < 4");
     }
 }

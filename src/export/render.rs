@@ -38,7 +38,11 @@ pub fn inbox_table(inbox: &Inbox, replies: bool) -> String {
             pad("CLASS", 16)
         );
         for (i, r) in inbox.requests.iter().enumerate() {
-            let note = if r.note.trim().is_empty() { "(no note)".to_string() } else { format!("\"{}\"", r.note.trim()) };
+            let note = if r.note.trim().is_empty() {
+                "(no note)".to_string()
+            } else {
+                format!("\"{}\"", r.note.trim())
+            };
             let _ = writeln!(
                 out,
                 "{} {} {} {} {} {}",
@@ -46,7 +50,10 @@ pub fn inbox_table(inbox: &Inbox, replies: bool) -> String {
                 pad(r.action.as_str(), 8),
                 r.date.format("%Y-%m-%d"),
                 pad(&cell(&r.sender, 22), 22),
-                pad(&format!("{} {:.0}%", r.label.as_str(), r.confidence * 100.0), 16),
+                pad(
+                    &format!("{} {:.0}%", r.label.as_str(), r.confidence * 100.0),
+                    16
+                ),
                 cell(&note, 48)
             );
         }
@@ -113,7 +120,18 @@ pub fn inbox_summary(inbox: &Inbox) -> String {
 /// The requests as CSV, one row each.
 pub fn inbox_csv(inbox: &Inbox) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["sender", "date", "profile_url", "note", "label", "confidence", "action", "reasons", "reply", "reply_engine"];
+    let header = [
+        "sender",
+        "date",
+        "profile_url",
+        "note",
+        "label",
+        "confidence",
+        "action",
+        "reasons",
+        "reply",
+        "reply_engine",
+    ];
     let row_err = |e: csv::Error| crate::Error::Usage(format!("cannot write CSV: {e}"));
     w.write_record(header).map_err(row_err)?;
     for r in &inbox.requests {
@@ -143,7 +161,11 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
         "{} connections · {} messages ({} inbound, {} from LinkedIn itself left out)\n",
         a.connections, a.messages, a.inbound_messages, a.sponsored
     );
-    let _ = writeln!(out, "Pitched right after connecting ({}):", a.pitched_after_connecting.len());
+    let _ = writeln!(
+        out,
+        "Pitched right after connecting ({}):",
+        a.pitched_after_connecting.len()
+    );
     for p in &a.pitched_after_connecting {
         let _ = writeln!(
             out,
@@ -155,7 +177,11 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
             cell(&p.first_line, 60)
         );
     }
-    let _ = writeln!(out, "\nNever replies ({}): I wrote, they never answered", a.never_replies.len());
+    let _ = writeln!(
+        out,
+        "\nNever replies ({}): I wrote, they never answered",
+        a.never_replies.len()
+    );
     for n in &a.never_replies {
         let _ = writeln!(
             out,
@@ -167,13 +193,31 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
             n.last_sent
         );
     }
-    let _ = writeln!(out, "\nSilent ({}): connected over a year, no message either way", a.silent.len());
-    let shown = if all { a.silent.len() } else { a.silent.len().min(10) };
+    let _ = writeln!(
+        out,
+        "\nSilent ({}): connected over a year, no message either way",
+        a.silent.len()
+    );
+    let shown = if all {
+        a.silent.len()
+    } else {
+        a.silent.len().min(10)
+    };
     for s in &a.silent[..shown] {
-        let _ = writeln!(out, "  {} {} — connected on {}", pad(&cell(&s.name, 24), 24), pad(&cell(&s.company, 20), 20), s.connected_on);
+        let _ = writeln!(
+            out,
+            "  {} {} — connected on {}",
+            pad(&cell(&s.name, 24), 24),
+            pad(&cell(&s.company, 20), 20),
+            s.connected_on
+        );
     }
     if shown < a.silent.len() {
-        let _ = writeln!(out, "  … and {} more (--all lists them)", a.silent.len() - shown);
+        let _ = writeln!(
+            out,
+            "  … and {} more (--all lists them)",
+            a.silent.len() - shown
+        );
     }
     let _ = writeln!(out, "\nRepeat pitchers ({}):", a.repeat_pitchers.len());
     for r in &a.repeat_pitchers {
@@ -184,10 +228,17 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
             r.pitches,
             r.first,
             r.last,
-            if r.connected { "" } else { " (not a connection)" }
+            if r.connected {
+                ""
+            } else {
+                " (not a connection)"
+            }
         );
     }
-    let _ = writeln!(out, "\nInbound messages per month (genuine / vague / pitch, pitch share):");
+    let _ = writeln!(
+        out,
+        "\nInbound messages per month (genuine / vague / pitch, pitch share):"
+    );
     for m in &a.months {
         let _ = writeln!(
             out,
@@ -199,7 +250,11 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
             m.pitch_share * 100.0
         );
     }
-    let years: Vec<String> = a.connections_per_year.iter().map(|(y, n)| format!("{y}: {n}")).collect();
+    let years: Vec<String> = a
+        .connections_per_year
+        .iter()
+        .map(|(y, n)| format!("{y}: {n}"))
+        .collect();
     let _ = writeln!(out, "\nConnections per year: {}", years.join(", "));
     out
 }
@@ -213,36 +268,98 @@ pub fn audit_csvs(a: &Audit) -> Result<Vec<(&'static str, Vec<u8>)>> {
         for r in rows {
             w.write_record(row(r)).map_err(err)?;
         }
-        w.into_inner().map_err(|e| crate::Error::Usage(format!("cannot write CSV: {e}")))
+        w.into_inner()
+            .map_err(|e| crate::Error::Usage(format!("cannot write CSV: {e}")))
     }
     Ok(vec![
         (
             "pitched-after-connecting.csv",
-            table(&["name", "company", "connected_on", "pitched_on", "days_after", "first_line"], &a.pitched_after_connecting, |p| {
-                vec![p.name.clone(), p.company.clone(), p.connected_on.to_string(), p.pitched_on.to_string(), p.days_after.to_string(), p.first_line.clone()]
-            })?,
+            table(
+                &[
+                    "name",
+                    "company",
+                    "connected_on",
+                    "pitched_on",
+                    "days_after",
+                    "first_line",
+                ],
+                &a.pitched_after_connecting,
+                |p| {
+                    vec![
+                        p.name.clone(),
+                        p.company.clone(),
+                        p.connected_on.to_string(),
+                        p.pitched_on.to_string(),
+                        p.days_after.to_string(),
+                        p.first_line.clone(),
+                    ]
+                },
+            )?,
         ),
         (
             "never-replies.csv",
-            table(&["name", "company", "messages_sent", "last_sent"], &a.never_replies, |n| {
-                vec![n.name.clone(), n.company.clone(), n.messages_sent.to_string(), n.last_sent.to_string()]
-            })?,
+            table(
+                &["name", "company", "messages_sent", "last_sent"],
+                &a.never_replies,
+                |n| {
+                    vec![
+                        n.name.clone(),
+                        n.company.clone(),
+                        n.messages_sent.to_string(),
+                        n.last_sent.to_string(),
+                    ]
+                },
+            )?,
         ),
         (
             "silent.csv",
-            table(&["name", "company", "connected_on"], &a.silent, |s| vec![s.name.clone(), s.company.clone(), s.connected_on.to_string()])?,
+            table(&["name", "company", "connected_on"], &a.silent, |s| {
+                vec![
+                    s.name.clone(),
+                    s.company.clone(),
+                    s.connected_on.to_string(),
+                ]
+            })?,
         ),
         (
             "repeat-pitchers.csv",
-            table(&["name", "pitches", "first", "last", "connected"], &a.repeat_pitchers, |r| {
-                vec![r.name.clone(), r.pitches.to_string(), r.first.to_string(), r.last.to_string(), r.connected.to_string()]
-            })?,
+            table(
+                &["name", "pitches", "first", "last", "connected"],
+                &a.repeat_pitchers,
+                |r| {
+                    vec![
+                        r.name.clone(),
+                        r.pitches.to_string(),
+                        r.first.to_string(),
+                        r.last.to_string(),
+                        r.connected.to_string(),
+                    ]
+                },
+            )?,
         ),
         (
             "months.csv",
-            table(&["month", "inbound", "genuine", "vague", "sales_pitch", "pitch_share"], &a.months, |m| {
-                vec![m.month.clone(), m.inbound.to_string(), m.genuine.to_string(), m.vague.to_string(), m.sales_pitch.to_string(), m.pitch_share.to_string()]
-            })?,
+            table(
+                &[
+                    "month",
+                    "inbound",
+                    "genuine",
+                    "vague",
+                    "sales_pitch",
+                    "pitch_share",
+                ],
+                &a.months,
+                |m| {
+                    vec![
+                        m.month.clone(),
+                        m.inbound.to_string(),
+                        m.genuine.to_string(),
+                        m.vague.to_string(),
+                        m.sales_pitch.to_string(),
+                        m.pitch_share.to_string(),
+                    ]
+                },
+            )?,
         ),
     ])
 }

@@ -42,7 +42,10 @@ impl Table {
                 Some(1),
                 None,
                 None,
-                format!("the file is empty: expected a CSV header ({})", expected.join(",")),
+                format!(
+                    "the file is empty: expected a CSV header ({})",
+                    expected.join(",")
+                ),
             ));
         }
         // The header is the first line that holds one of the expected column names; anything
@@ -83,10 +86,18 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
-            .from_reader(text[offset..].as_bytes());
+            .from_reader(&text.as_bytes()[offset..]);
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| Error::input_at(source.clone(), Some(header_index + 1), None, None, e.to_string()))?
+            .map_err(|e| {
+                Error::input_at(
+                    source.clone(),
+                    Some(header_index + 1),
+                    None,
+                    None,
+                    e.to_string(),
+                )
+            })?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
@@ -94,7 +105,7 @@ impl Table {
         let mut skipped = Vec::new();
         // Lines are counted from byte offsets (the csv crate's own count differs with CRLF),
         // incrementally, so a 200,000-row file is scanned once.
-        let data = text[offset..].as_bytes();
+        let data = &text.as_bytes()[offset..];
         let (mut counted_to, mut line_at) = (0usize, header_index + 1);
         let mut line_of = |byte: usize| {
             // After a CRLF the csv crate puts the next record's start on the LF.
@@ -103,7 +114,10 @@ impl Table {
                 byte += 1;
             }
             if byte >= counted_to {
-                line_at += data[counted_to..byte].iter().filter(|&&b| b == b'\n').count();
+                line_at += data[counted_to..byte]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 counted_to = byte;
             }
             line_at
@@ -123,7 +137,13 @@ impl Table {
                 }
                 Err(e) => {
                     let line = e.position().map(|p| line_of(p.byte() as usize));
-                    skipped.push(Error::input_at(source.clone(), line, None, None, e.to_string()));
+                    skipped.push(Error::input_at(
+                        source.clone(),
+                        line,
+                        None,
+                        None,
+                        e.to_string(),
+                    ));
                 }
             }
         }
@@ -150,7 +170,10 @@ impl Table {
                 Some(self.header_line),
                 None,
                 Some(name.into()),
-                format!("missing column (the header has: {})", self.headers.join(", ")),
+                format!(
+                    "missing column (the header has: {})",
+                    self.headers.join(", ")
+                ),
             )
         })
     }
@@ -219,7 +242,11 @@ mod tests {
         assert!(e.to_string().contains("no CSV header with Message"), "{e}");
         let t = Table::parse("From,Message\na,b\n", source(), &["Message"]).unwrap();
         let e = t.require("Direction").unwrap_err();
-        assert!(e.to_string().contains("field `Direction`: missing column (the header has: From, Message)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("field `Direction`: missing column (the header has: From, Message)"),
+            "{e}"
+        );
     }
 
     #[test]
