@@ -157,33 +157,7 @@ pub fn report(r: &Report) -> String {
     out
 }
 
-/// Write `data` to `path` whole or not at all: a temp file in the same folder, synced, then
-/// renamed over the target. An interrupted run leaves the old file (or none), never half a file.
+/// Write `data` to `path` whole or not at all (see [`nw_store::write_atomic`]).
 pub fn write_atomic(path: &std::path::Path, data: &[u8]) -> crate::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        path.file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(crate::Error::io(path, e));
-    }
-    Ok(())
+    nw_store::write_atomic(path, data).map_err(|e| crate::Error::io(path, e))
 }

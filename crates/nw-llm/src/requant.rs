@@ -9,7 +9,7 @@ use candle_core::quantized::gguf_file::{self, Content, Value};
 use candle_core::quantized::{GgmlDType, QStorage, QTensor};
 use candle_core::Device;
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the cache layout or conversion changes, so stale caches are ignored.
@@ -341,28 +341,5 @@ pub(crate) fn requantize(
 
 /// Write `data` to `path` atomically (temp file in the same directory, then rename).
 pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), LlmError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| LlmError::io(dir, e))?;
-    // Unique per process and call: concurrent loads (threads or processes) must not share a
-    // temp file; the last rename wins and every candidate is complete.
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        path.file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    let res = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(LlmError::io(path, e));
-    }
-    Ok(())
+    nw_store::write_atomic(path, data).map_err(|e| LlmError::io(path, e))
 }

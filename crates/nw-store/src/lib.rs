@@ -9,6 +9,7 @@
 //!   only install files whose sha256 matches the manifest. [`Store::locate`] checks presence and size,
 //!   [`Store::verify`] re-hashes.
 
+mod atomic;
 mod error;
 mod hash;
 mod import;
@@ -16,6 +17,7 @@ mod manifest;
 mod pull;
 mod store;
 
+pub use atomic::write_atomic;
 pub use error::StoreError;
 pub use hash::sha256_file;
 pub use import::Installed;
