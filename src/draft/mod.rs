@@ -386,8 +386,16 @@ impl<'a> Drafter<'a> {
         let grounding = self.grounding_for(opts.kind);
         let mut shortest: Option<(usize, String)> = None;
         let mut rejected: Option<String> = None;
-        for lead in leads {
-            for brevity in 0..BREVITY_LEVELS {
+        // Every lead at the fuller levels before any at the barest: the barest level drops the
+        // reason and the sign-off, which a weaker lead with both beats.
+        let barest = BREVITY_LEVELS - 1;
+        let order: Vec<(&str, u8)> = leads
+            .iter()
+            .flat_map(|l| (0..barest).map(move |b| (*l, b)))
+            .chain(leads.iter().map(|l| (*l, barest)))
+            .collect();
+        for (lead, brevity) in order {
+            {
                 let text = self.render(opts, lead, brevity, seed)?;
                 let chars = text::char_count(&text);
                 if chars > limit {

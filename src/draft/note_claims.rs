@@ -49,7 +49,7 @@ fn patterns() -> &'static Patterns {
         let name = r"(?:the\s+)?\p{Lu}[\p{L}\p{N}&'’-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}&'’-]*|\p{N}+|of|on|for|and|de|la|du|forum|summit|conference|meetup|expo|fair|panel|workshop|dinner|breakfast|lunch|event|days?|week|meeting|session|show|game|games|festival|congress|convention|symposium|awards?|launch|party|market|trade)\b){0,6}";
         Patterns {
             event: Regex::new(&format!(
-                r"(?i:\b(?:we\s+met|met\s+you|meeting\s+you|spoke|talked|chatted|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
+                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
             ))
             .expect("static regex"),
             referrer: Regex::new(

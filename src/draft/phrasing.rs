@@ -462,7 +462,7 @@ pub fn about_them(topic: &str) -> String {
 }
 
 /// Characters a quoted title may have before it is cut to a reference.
-const TITLE_MAX: usize = 60;
+const TITLE_MAX: usize = 80;
 
 /// A title short enough to quote in a note: whole when short, else its main title (before a
 /// colon or dash), else its first words with an ellipsis.
@@ -471,14 +471,17 @@ pub fn short_title(title: &str) -> String {
     if crate::text::char_count(title) <= TITLE_MAX {
         return title.to_string();
     }
-    for sep in [": ", " — ", " – ", " - ", "? "] {
+    for sep in [": ", " — ", " – ", " - ", "? ", ", "] {
         if let Some((head, _)) = title.split_once(sep) {
             let head = if sep == "? " {
                 format!("{head}?")
             } else {
                 head.to_string()
             };
-            if head.split_whitespace().count() >= 2 && crate::text::char_count(&head) <= TITLE_MAX {
+            // A title's first clause stands for it ("Why our wards stopped…, and what
+            // happened" → its head), if it is a phrase of its own.
+            let min_words = if sep == ", " { 4 } else { 2 };
+            if head.split_whitespace().count() >= min_words && crate::text::char_count(&head) <= TITLE_MAX {
                 return head;
             }
         }

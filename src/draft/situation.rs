@@ -94,7 +94,13 @@ impl Situation {
             Label::SalesPitch => "sales_pitch",
         });
         let is_pitch = note_class == Some("sales_pitch");
-        let offer = note.filter(|_| is_pitch).map(offer_kind);
+        // A recruiter may write a note that reads as genuine: their reply is about the role
+        // either way.
+        let offer = match note {
+            Some(n) if is_pitch => Some(offer_kind(n)),
+            Some(n) if is_recruiter_note(n) => Some("recruiter"),
+            _ => None,
+        };
         let note_default = note.is_some_and(|n| {
             let folded = crate::text::fold(n);
             folded.trim().is_empty() || folded.contains("add you to my professional network")
@@ -311,6 +317,32 @@ fn shared(profile: &Profile, met: Option<&Meeting>) -> Option<Shared> {
 }
 
 /// The kind of offer in a pitch: a scam, a recruiter's role, or a service.
+/// A recruiter's note, by what recruiters say of themselves (not by "role" or "hiring" alone,
+/// which job seekers write too).
+fn is_recruiter_note(note: &str) -> bool {
+    let folded = crate::text::fold(note);
+    [
+        "recruit",
+        "headhunt",
+        "executive search",
+        " search for a",
+        "exclusive search",
+        "search for a ",
+        "i'm hiring",
+        "i am hiring",
+        "we're hiring",
+        "we are hiring",
+        "hiring for a",
+        "confidential chat",
+        "your next move",
+        "open to new opportunities",
+        "opportunity for you",
+    ]
+    .iter()
+    .any(|w| folded.contains(w))
+        || (folded.contains(" search ") && (folded.contains("role") || folded.contains("head of")))
+}
+
 fn offer_kind(note: &str) -> &'static str {
     let folded = crate::text::fold(note);
     let any = |words: &[&str]| words.iter().any(|w| folded.contains(w));
