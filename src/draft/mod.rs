@@ -301,6 +301,10 @@ impl<'a> Drafter<'a> {
             DraftKind::Ask | DraftKind::Decline if s.met.is_some() && !pitch => out.push(
                 "you have met this person: `notewright triage` would accept and send a follow-up".to_string(),
             ),
+            // Accepting a stranger's request against my own rule.
+            DraftKind::Followup if s.requested && s.stranger && s.only_met => out.push(
+                "your policy connects only with people you have met, and you have not met them: `notewright triage` would decline (with an opening)".to_string(),
+            ),
             _ => {}
         }
         out
