@@ -276,3 +276,46 @@ fn init_writes_me_toml_and_never_overwrites_without_force() {
     .stderr(predicates::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }
+
+#[test]
+fn the_html_page_holds_the_lists_and_charts_and_fetches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("audit.html");
+    nw().args([
+        "audit",
+        "examples/export",
+        "--engine",
+        "rules",
+        "--html",
+        page.to_str().unwrap(),
+    ])
+    .env("NOTEWRIGHT_TODAY", "2026-12-01")
+    .assert()
+    .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.to_lowercase().contains("http"),
+        "the page must not reference anything outside it"
+    );
+    assert!(!html.contains("<script"));
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert_eq!(
+        html.matches("<table>").count(),
+        html.matches("</table>").count()
+    );
+    // Every name of every list is in a table cell, escaped.
+    let t = truth();
+    for list in ["pitched_after_connecting", "never_replies", "silent"] {
+        for name in names(&t[list], "name") {
+            let escaped = name
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            assert!(
+                html.contains(&format!("<td>{escaped}</td>")),
+                "{list}: {name}"
+            );
+        }
+    }
+}

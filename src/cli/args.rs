@@ -311,6 +311,9 @@ pub struct AuditArgs {
     /// Also write one CSV file per list into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
+    /// Also write the audit as one self-contained HTML page (tables and charts, nothing fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Message classifier.
     #[arg(long, value_enum, default_value = "rules")]
     pub engine: ClassifyEngine,

@@ -105,6 +105,10 @@ pub fn run_audit(args: AuditArgs) -> Result<()> {
             write_atomic(&dir.join(name), &bytes)?;
         }
     }
+    if let Some(path) = &args.html {
+        let page = notewright::export::html::audit_page(&result, &opts.today.to_string());
+        write_atomic(path, page.as_bytes())?;
+    }
     if args.json {
         let mut value = serde_json::to_value(&result).map_err(encode_error)?;
         if let serde_json::Value::Object(map) = &mut value {

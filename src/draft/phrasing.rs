@@ -481,7 +481,9 @@ pub fn short_title(title: &str) -> String {
             // A title's first clause stands for it ("Why our wards stopped…, and what
             // happened" → its head), if it is a phrase of its own.
             let min_words = if sep == ", " { 4 } else { 2 };
-            if head.split_whitespace().count() >= min_words && crate::text::char_count(&head) <= TITLE_MAX {
+            if head.split_whitespace().count() >= min_words
+                && crate::text::char_count(&head) <= TITLE_MAX
+            {
                 return head;
             }
         }

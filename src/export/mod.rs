@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod date;
+pub mod html;
 pub mod inbox;
 pub mod init;
 pub mod people;
