@@ -376,7 +376,7 @@ fn read_invitations_csv(text: &str, source: Source) -> Result<Batch> {
         if direction_col.is_some() && !row.get(direction_col).eq_ignore_ascii_case("INCOMING") {
             continue;
         }
-        let text = row.fields.get(message_col).cloned().unwrap_or_default();
+        let text = row.raw(Some(message_col)).to_string();
         if let Err(e) = check_note_size(&text, source.clone()) {
             skipped.push(relocate(e, row.line));
             continue;

@@ -239,6 +239,9 @@ const FAMILY_FIRST: &[&str] = &[
     "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "lin", "he", "gao",
     "luo", "tan", "ng", "wong", "chan", "cheung", "lau", "nguyen", "tran", "le", "pham", "baek",
     "bae", "yoo", "nam", "noh", "ryu", "jeon", "hong", "kwak", "cha", "joo", "min", "yu",
+    // Taiwanese (Wade-Giles) spellings
+    "hsu", "tsai", "hsieh", "chiu", "kuo", "lai", "tseng", "chang", "chou", "yeh", "su", "lo",
+    "liang", "cheng", "weng", "tsao", "hung", "chien", "chuang", "hsiao",
 ];
 
 /// Family names that are no Western given names (unlike "Lee", "Kim", "Le", "Ma" or "Song"), so
@@ -397,6 +400,22 @@ const VIETNAMESE_FAMILY: &[&str] = &[
     "duong",
 ];
 
+/// Endings of Japanese family names ("Morimoto", "Nakagawa", "Oshima") that Western given names
+/// do not have.
+const JAPANESE_FAMILY_ENDINGS: &[&str] = &[
+    "moto", "mura", "kawa", "gawa", "yama", "shita", "saki", "zaki", "hara", "bara", "jima",
+    "shima", "guchi", "hashi", "naka", "tani", "mori",
+];
+
+fn looks_japanese_family_first(family: &str, given: &[&str]) -> bool {
+    let [given] = given else { return false };
+    let g = fold(given);
+    family.chars().count() >= 5
+        && JAPANESE_FAMILY_ENDINGS.iter().any(|e| family.ends_with(e))
+        && !JAPANESE_FAMILY_ENDINGS.iter().any(|e| g.ends_with(e))
+        && g.ends_with(['a', 'e', 'i', 'o', 'u', 'n'])
+}
+
 fn is_family_first_unhyphenated(family: &str, given: &[&str]) -> bool {
     let is_family = |w: &str| {
         let w = fold(w);
@@ -407,7 +426,8 @@ fn is_family_first_unhyphenated(family: &str, given: &[&str]) -> bool {
     if given.len() == 3 && !VIETNAMESE_FAMILY.contains(&family.as_str()) {
         return false;
     }
-    FAMILY_FIRST_UNAMBIGUOUS.contains(&family.as_str())
+    (FAMILY_FIRST_UNAMBIGUOUS.contains(&family.as_str())
+        || looks_japanese_family_first(&family, given))
         && !given.iter().any(|g| is_family(g))
         && given
             .iter()
@@ -576,6 +596,10 @@ mod tests {
         assert_eq!(first_name("Nguyen Van An"), "An");
         assert_eq!(first_name("Trần Thị Mai Anh"), "Anh");
         assert_eq!(first_name("Baek Seo-yeon"), "Seo-yeon");
+        assert_eq!(first_name("Hsu Pei-ling"), "Pei-ling");
+        assert_eq!(first_name("Morimoto Haruka"), "Haruka");
+        assert_eq!(first_name("Haruka Morimoto"), "Haruka");
+        assert_eq!(first_name("Anna Nakamura"), "Anna");
         assert_eq!(first_name("Mingyu Zhou"), "Mingyu");
         assert_eq!(first_name("Kim Jensen"), "Kim");
         assert_eq!(first_name("Tan Chen"), "Tan");

@@ -159,6 +159,9 @@ pub struct BenchArgs {
     /// Draft rounds over the example profiles for the latency figures.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub rounds: usize,
+    /// Instead, time `inbox` and `audit` (rule classifier) on this export, with peak memory.
+    #[arg(long, value_name = "EXPORT")]
+    pub export: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

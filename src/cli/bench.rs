@@ -41,7 +41,59 @@ fn example_profiles() -> Vec<Profile> {
     paths.iter().filter_map(|p| Profile::load(p).ok()).collect()
 }
 
+/// `inbox` and `audit` on one export, rule classifier, as a user runs them (file reading and
+/// parsing included); peak memory is the process's.
+fn export_figures(path: &std::path::Path) -> Result<String> {
+    use notewright::export::{audit, date, inbox, Export};
+    let mut out = String::new();
+    let me = Me::default();
+    let prompts = Prompts::builtin();
+    let classify = |notes: &[&str]| Ok(notewright::classify::classify_rules_batch(notes));
+    let start = Instant::now();
+    let export = Export::open(path)?;
+    let opts = inbox::InboxOptions {
+        since: None,
+        prompts: &prompts,
+        me: &me,
+    };
+    let pending = inbox::inbox(&export, &opts, &mut |n| classify(n))?;
+    let inbox_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let export = Export::open(path)?;
+    let report = audit::audit(
+        &export,
+        &audit::AuditOptions::new(date::today()),
+        &mut |n| classify(n),
+    )?;
+    let audit_s = start.elapsed().as_secs_f64();
+    let _ = writeln!(
+        out,
+        "export {}: {} connections, {} messages, {} invitation rows",
+        path.display(),
+        report.connections,
+        report.messages,
+        pending.rows_read
+    );
+    let _ = writeln!(
+        out,
+        "inbox (rules): {inbox_s:.2} s for {} pending requests, each classified, triaged and answered",
+        pending.requests.len()
+    );
+    let _ = writeln!(
+        out,
+        "audit (rules): {audit_s:.2} s, {} inbound messages classified",
+        report.inbound_messages
+    );
+    if let Some(mb) = peak_rss_mb() {
+        let _ = writeln!(out, "peak RSS: {mb:.0} MB");
+    }
+    Ok(out)
+}
+
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(path) = &args.export {
+        return print(&export_figures(path)?);
+    }
     let mut out = String::new();
     let threads = args.threads.map(|t| t as usize);
     if let Some(n) = threads {

@@ -36,6 +36,9 @@ impl NoteClaims {
 
 struct Patterns {
     event: Regex,
+    /// "the circular fashion summit in Copenhagen": an event written in lower case, known by
+    /// its last word.
+    event_lower: Regex,
     referrer: Regex,
     my_content: Regex,
     question: Regex,
@@ -51,6 +54,10 @@ fn patterns() -> &'static Patterns {
             event: Regex::new(&format!(
                 r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
             ))
+            .expect("static regex"),
+            event_lower: Regex::new(
+                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths)\s+(?:at|during)\s+)(the\s+[\p{L}-]+(?:\s+[\p{L}-]+){0,4}?\s+(?:summit|conference|fair|expo|forum|festival|congress|symposium|meetup|workshop|convention)(?:\s+in\s+\p{Lu}[\p{L}-]+)?)",
+            )
             .expect("static regex"),
             referrer: Regex::new(
                 r"\b(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})\s+(?:suggested|mentioned|recommended|referred|told\s+me|pointed\s+me|thought\s+we|said\s+you)\b",
@@ -101,7 +108,9 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         (!NOT_A_PERSON.contains(&first.as_str())).then(|| name.to_string())
     });
     NoteClaims {
-        event: take(&p.event).map(|e| e.trim_end_matches(" last").to_string()),
+        event: take(&p.event)
+            .or_else(|| take(&p.event_lower))
+            .map(|e| e.trim_end_matches(" last").to_string()),
         referrer,
         my_content: take(&p.my_content).map(|c| mine_for_yours(&c)),
         question: take(&p.question).map(|q| mine_for_yours(&q)),
@@ -236,6 +245,14 @@ mod tests {
         );
         assert_eq!(c.event.as_deref(), Some("the Dublin forum"));
         assert_eq!(c.referrer.as_deref(), Some("Lea Wu"));
+        let c = extract(
+            "So great meeting you at the circular fashion summit in Copenhagen 😊",
+            false,
+        );
+        assert_eq!(
+            c.event.as_deref(),
+            Some("the circular fashion summit in Copenhagen")
+        );
         let c = extract("Great meeting you at the Tokyo game show!", false);
         assert_eq!(c.event.as_deref(), Some("the Tokyo game show"));
         let c = extract("Mairéad Ní Chonaill suggested I get in touch.", false);

@@ -102,17 +102,22 @@ fn read_file<T>(
     let Some((source, text)) = export.read(name)? else {
         return Ok(Records::missing());
     };
-    let mut table = Table::parse(&text, source.clone(), expected)?;
-    for column in expected {
-        table.require(column)?;
-    }
-    let mut items = Vec::with_capacity(table.rows.len());
-    let mut skipped = std::mem::take(&mut table.skipped);
-    for row in &table.rows {
-        match parse_row(&table, row) {
+    let mut items = Vec::new();
+    let mut bad = Vec::new();
+    let mut checked = false;
+    let mut missing_column = None;
+    let table = Table::stream(&text, source.clone(), expected, |table, row| {
+        if !checked {
+            checked = true;
+            missing_column = expected.iter().find_map(|c| table.require(c).err());
+        }
+        if missing_column.is_some() {
+            return;
+        }
+        match parse_row(table, row) {
             Ok(Some(item)) => items.push(item),
             Ok(None) => {}
-            Err((field, why)) => skipped.push(Error::input_at(
+            Err((field, why)) => bad.push(Error::input_at(
                 source.clone(),
                 Some(row.line),
                 None,
@@ -120,7 +125,17 @@ fn read_file<T>(
                 why,
             )),
         }
+    })?;
+    if let Some(e) = missing_column {
+        return Err(e);
     }
+    // A header without rows still names a missing column.
+    for column in expected {
+        table.require(column)?;
+    }
+    let mut skipped = table.skipped;
+    skipped.extend(bad);
+    skipped.sort_by_key(|e| e.line());
     Ok(Records {
         items,
         skipped,

@@ -20,7 +20,7 @@ pub struct Table {
 #[derive(Debug, Clone)]
 pub struct Row {
     pub line: usize,
-    pub fields: Vec<String>,
+    pub record: csv::StringRecord,
 }
 
 /// A column's header as compared: case, spaces and underscores do not matter.
@@ -32,9 +32,24 @@ pub fn header_key(name: &str) -> String {
 }
 
 impl Table {
-    /// Parse `text`. `expected` names the columns that tell a header line from a preamble, and
-    /// is quoted in the error when no header is found.
+    /// Parse `text` and keep every row. `expected` names the columns that tell a header line
+    /// from a preamble, and is quoted in the error when no header is found.
     pub fn parse(text: &str, source: Source, expected: &[&str]) -> Result<Table> {
+        let mut rows = Vec::new();
+        let mut table = Table::stream(text, source, expected, |_, row| rows.push(row.clone()))?;
+        table.rows = rows;
+        Ok(table)
+    }
+
+    /// Parse `text`, handing each row to `on_row` as it is read (one record buffer for the
+    /// whole file: a 200,000-row messages.csv is never held twice). The returned table has the
+    /// header and the skipped rows, no rows.
+    pub fn stream(
+        text: &str,
+        source: Source,
+        expected: &[&str],
+        mut on_row: impl FnMut(&Table, &Row),
+    ) -> Result<Table> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Err(Error::input_at(
@@ -101,8 +116,13 @@ impl Table {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let mut rows = Vec::new();
-        let mut skipped = Vec::new();
+        let mut table = Table {
+            source: source.clone(),
+            headers,
+            header_line: header_index + 1,
+            rows: Vec::new(),
+            skipped: Vec::new(),
+        };
         // Lines are counted from byte offsets (the csv crate's own count differs with CRLF),
         // incrementally, so a 200,000-row file is scanned once.
         let data = &text.as_bytes()[offset..];
@@ -122,38 +142,41 @@ impl Table {
             }
             line_at
         };
-        for record in reader.records() {
-            match record {
-                Ok(record) => {
-                    let line = line_of(record.position().map_or(0, |p| p.byte() as usize));
+        let mut row = Row {
+            line: 0,
+            record: csv::StringRecord::new(),
+        };
+        loop {
+            match reader.read_record(&mut row.record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    row.line = line_of(row.record.position().map_or(0, |p| p.byte() as usize));
                     // A blank line inside the data is no row.
-                    if record.iter().all(|f| f.trim().is_empty()) {
+                    if row.record.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    rows.push(Row {
-                        line,
-                        fields: record.iter().map(str::to_string).collect(),
-                    });
+                    on_row(&table, &row);
                 }
                 Err(e) => {
                     let line = e.position().map(|p| line_of(p.byte() as usize));
-                    skipped.push(Error::input_at(
+                    table.skipped.push(Error::input_at(
                         source.clone(),
                         line,
                         None,
                         None,
                         e.to_string(),
                     ));
+                    // A UTF-8 or I/O error mid-file leaves the reader where it was.
+                    if !matches!(
+                        e.kind(),
+                        csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                    ) {
+                        break;
+                    }
                 }
             }
         }
-        Ok(Table {
-            source,
-            headers,
-            header_line: header_index + 1,
-            rows,
-            skipped,
-        })
+        Ok(table)
     }
 
     /// The index of a column, if the header has it.
@@ -182,9 +205,12 @@ impl Table {
 impl Row {
     /// A field by column index, trimmed; "" when the row is short.
     pub fn get(&self, column: Option<usize>) -> &str {
-        column
-            .and_then(|c| self.fields.get(c))
-            .map_or("", |f| f.trim())
+        self.raw(column).trim()
+    }
+
+    /// A field as written; "" when the row is short.
+    pub fn raw(&self, column: Option<usize>) -> &str {
+        column.and_then(|c| self.record.get(c)).unwrap_or("")
     }
 }
 
