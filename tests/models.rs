@@ -483,3 +483,21 @@ fn a_truncated_classifier_cache_is_retrained() {
     assert_eq!(first.label, again.label);
     assert!((first.confidence - again.confidence).abs() < 1e-6);
 }
+
+/// The same binary gives the same answer from any working directory: a development build finds
+/// its checkout's models from its own path, not from `./models`.
+#[test]
+fn results_do_not_depend_on_the_working_directory() {
+    if !models_installed() {
+        return;
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let note = "Great meeting you at the Lisbon Data Summit; I'd value your view on sensor alerts.";
+    let here = json_of(nw().args(["classify", "--json", note]));
+    let there = json_of(
+        nw().current_dir(elsewhere.path())
+            .args(["classify", "--json", note]),
+    );
+    assert_eq!(here["engine"], "embed");
+    assert_eq!(here, there);
+}

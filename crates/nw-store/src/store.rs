@@ -26,7 +26,7 @@ pub struct Root {
     pub path: PathBuf,
     /// Its layout.
     pub kind: RootKind,
-    /// Why it is a root: `$NOTEWRIGHT_MODELS`, `./models`, `user data dir`, `Hugging Face cache`, `explicit`.
+    /// Why it is a root: `$NOTEWRIGHT_MODELS`, `the checkout's models/`, `user data dir`, `Hugging Face cache`, `explicit`.
     pub origin: &'static str,
 }
 
@@ -56,8 +56,13 @@ impl Root {
 pub struct DiscoverEnv {
     /// `$NOTEWRIGHT_MODELS` (a path list, `:`-separated on Unix).
     pub notewright_models: Option<OsString>,
-    /// The current directory (`./models` is a root if it exists).
+    /// The current directory: relative `$NOTEWRIGHT_MODELS` entries are read from it. It is
+    /// never a root itself, so results do not depend on where the tool is run from.
     pub cwd: Option<PathBuf>,
+    /// The source checkout's `models/` folder, for a binary built in that checkout
+    /// (`<checkout>/target/release/notewright`): development builds find what `models/fetch`
+    /// installed wherever they are run from; an installed binary has none.
+    pub checkout_models: Option<PathBuf>,
     /// `dirs::data_dir()`; the root is `<data_dir>/notewright/models`.
     pub data_dir: Option<PathBuf>,
     /// The Hugging Face hub cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`).
@@ -70,12 +75,16 @@ impl DiscoverEnv {
         DiscoverEnv {
             notewright_models: std::env::var_os("NOTEWRIGHT_MODELS").filter(|v| !v.is_empty()),
             cwd: std::env::current_dir().ok(),
+            checkout_models: std::env::current_exe()
+                .ok()
+                .and_then(|exe| checkout_models_of(&exe)),
             data_dir: dirs::data_dir(),
             hf_cache: hf_cache_dir_from_env(),
         }
     }
 
-    /// The roots, in lookup order: `$NOTEWRIGHT_MODELS` → `./models` (if it exists) → user data dir →
+    /// The roots, in lookup order: `$NOTEWRIGHT_MODELS` → the checkout's `models/` (development
+    /// builds) → user data dir →
     /// Hugging Face cache. Duplicates (same directory reached twice) are dropped.
     pub fn roots(&self) -> Vec<Root> {
         let mut roots = Vec::new();
@@ -88,10 +97,9 @@ impl DiscoverEnv {
                 roots.push(Root::store(absolute(p), "$NOTEWRIGHT_MODELS"));
             }
         }
-        if let Some(cwd) = &self.cwd {
-            let local = cwd.join("models");
-            if local.is_dir() {
-                roots.push(Root::store(local, "./models"));
+        if let Some(models) = &self.checkout_models {
+            if models.is_dir() {
+                roots.push(Root::store(models.clone(), "the checkout's models/"));
             }
         }
         if let Some(data) = &self.data_dir {
@@ -105,6 +113,17 @@ impl DiscoverEnv {
         }
         dedup_roots(roots)
     }
+}
+
+/// `<checkout>/models` when `exe` was built inside a source checkout: a folder up to four levels
+/// above it (`target/release/`, `target/release/deps/`, `target/<triple>/release/`) holds
+/// `models/manifest.toml` next to a `Cargo.toml`.
+pub fn checkout_models_of(exe: &Path) -> Option<PathBuf> {
+    exe.ancestors().skip(1).take(4).find_map(|dir| {
+        let models = dir.join("models");
+        (models.join("manifest.toml").is_file() && dir.join("Cargo.toml").is_file())
+            .then_some(models)
+    })
 }
 
 /// The Hugging Face hub cache directory from the environment: `$HF_HUB_CACHE`, else `$HF_HOME/hub`,
@@ -283,7 +302,7 @@ enum Probe {
 
 impl Store {
     /// The store seen by the CLI: embedded manifest, roots from the environment and current dir
-    /// (`$NOTEWRIGHT_MODELS` → `./models` if it exists → user data dir → Hugging Face cache).
+    /// (`$NOTEWRIGHT_MODELS` → the checkout's `models/` for a development build → user data dir → Hugging Face cache).
     pub fn discover() -> Store {
         Store::from_env(&DiscoverEnv::from_process())
     }

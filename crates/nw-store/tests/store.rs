@@ -416,11 +416,15 @@ fn discover_env_lookup_order() {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path().join("proj");
     std::fs::create_dir_all(cwd.join("models")).unwrap();
+    std::fs::write(cwd.join("models/manifest.toml"), "").unwrap();
+    std::fs::write(cwd.join("Cargo.toml"), "").unwrap();
+    let exe = cwd.join("target/release/notewright");
     let env = DiscoverEnv {
         notewright_models: Some(
             std::env::join_paths([tmp.path().join("env1"), PathBuf::from("rel")]).unwrap(),
         ),
         cwd: Some(cwd.clone()),
+        checkout_models: nw_store::checkout_models_of(&exe),
         data_dir: Some(tmp.path().join("data")),
         hf_cache: Some(tmp.path().join("hf/hub")),
     };
@@ -438,7 +442,11 @@ fn discover_env_lookup_order() {
                 "$NOTEWRIGHT_MODELS"
             ),
             (cwd.join("rel"), RootKind::Store, "$NOTEWRIGHT_MODELS"),
-            (cwd.join("models"), RootKind::Store, "./models"),
+            (
+                cwd.join("models"),
+                RootKind::Store,
+                "the checkout's models/"
+            ),
             (
                 tmp.path().join("data/notewright/models"),
                 RootKind::Store,
@@ -451,10 +459,14 @@ fn discover_env_lookup_order() {
             ),
         ]
     );
-    // No ./models directory → no ./models root; a duplicate is dropped.
+    // The working directory's models/ is no root (an installed binary has no checkout); a
+    // duplicate is dropped.
     let env2 = DiscoverEnv {
         notewright_models: Some(tmp.path().join("data/notewright/models").into_os_string()),
-        cwd: Some(tmp.path().to_path_buf()),
+        cwd: Some(cwd.clone()),
+        checkout_models: nw_store::checkout_models_of(std::path::Path::new(
+            "/usr/local/bin/notewright",
+        )),
         data_dir: Some(tmp.path().join("data")),
         hf_cache: None,
     };
