@@ -605,3 +605,12 @@ fn check_min_score_fails_below_and_dash_reads_stdin() {
         .success()
         .stdout(predicates::str::contains("Dana"));
 }
+
+#[test]
+fn the_man_page_is_generated_from_the_same_definitions() {
+    nw().arg("man")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(".TH notewright 1"))
+        .stdout(predicates::str::contains("notewright\\-inbox(1)"));
+}

@@ -72,6 +72,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), generated from the same definitions as --help.
+    #[command(after_help = "Example:\n  notewright man > ~/.local/share/man/man1/notewright.1")]
+    Man,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -33,6 +33,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Eval(args) => run_eval(args),
         Command::Bench(args) => bench::run(args),
         Command::Models(command) => print(&models::run(command, std::io::stderr().is_terminal())?),
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Error::io("<man page>", e))?;
+            print_bytes(&page)
+        }
         Command::Completions { shell } => {
             // `generate` panics when its writer fails (`| head -1`, /dev/full): render into
             // memory, then write with errors handled like every other output.
