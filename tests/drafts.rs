@@ -125,10 +125,17 @@ struct Situation {
 /// pitcher, scam, policies), loaded through the same parsers as the CLI.
 fn situations() -> Vec<Situation> {
     let mut out = Vec::new();
-    for set in [
-        "dev", "heldout", "final", "final2", "final3", "final4", "final5",
-    ] {
-        let dir = std::path::Path::new("tests/fixtures/situations").join(set);
+    // Every set: each folder of tests/fixtures/situations.
+    let root = std::path::Path::new("tests/fixtures/situations");
+    let mut sets: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    sets.sort();
+    for set in &sets {
+        let dir = root.join(set);
         let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())

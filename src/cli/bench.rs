@@ -21,6 +21,59 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The CPU model, what it offers (AMX / AVX-512 / AVX2), and what this binary was compiled to
+/// use: candle picks its SIMD kernels at compile time, so a build for AVX2 runs AVX2 kernels even
+/// on an AVX-512 machine.
+fn cpu_line() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let flags: Vec<&str> = info
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("flags")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, f)| f)
+        })
+        .map(|f| f.split_whitespace().collect())
+        .unwrap_or_default();
+    let has = |f: &str| flags.contains(&f);
+    let cpu: Vec<&str> = [
+        ("amx_tile", "AMX"),
+        ("avx512f", "AVX-512"),
+        ("avx512_vnni", "VNNI"),
+        ("avx2", "AVX2"),
+        ("fma", "FMA"),
+    ]
+    .iter()
+    .filter(|(f, _)| has(f))
+    .map(|(_, name)| *name)
+    .collect();
+    let built = if cfg!(target_feature = "avx512f") {
+        "AVX-512"
+    } else if cfg!(target_feature = "avx2") {
+        "AVX2"
+    } else if cfg!(target_arch = "aarch64") {
+        "NEON"
+    } else {
+        "scalar"
+    };
+    format!(
+        "cpu: {model} ({}); kernels compiled for {built}",
+        if cpu.is_empty() {
+            "no SIMD flags read".to_string()
+        } else {
+            cpu.join(", ")
+        }
+    )
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -141,6 +194,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         nw_llm::set_threads(n);
     }
     let _ = writeln!(out, "threads: {}", nw_llm::effective_threads());
+    let _ = writeln!(out, "{}", cpu_line());
 
     // Classification throughput.
     let corpus = embed_classifier::corpus();
@@ -213,16 +267,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
             for _ in 0..args.rounds.max(1) {
                 for profile in &profiles {
                     let drafter = Drafter::new(&prompts, profile, &me);
+                    // The kind each example calls for: an invite to reach out, an ask to answer
+                    // a request.
+                    let kind = if profile.note.is_some() {
+                        DraftKind::Ask
+                    } else {
+                        DraftKind::Invite
+                    };
                     let t = Instant::now();
                     let draft = drafter.draft(
                         &DraftOptions {
                             // Bare example profiles are part of the latency figure too.
                             allow_generic: true,
-                            ..DraftOptions::new(DraftKind::Invite)
+                            ..DraftOptions::new(kind)
                         },
                         Some(&mut rewriter as &mut dyn Rewriter),
                     );
-                    // No invite goes back to a pitcher: that example has no latency to measure.
+                    // No reply to a scam: that example has no latency to measure.
                     let Ok(draft) = draft else {
                         continue;
                     };
@@ -233,7 +294,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             latencies.sort();
             let _ = writeln!(
                 out,
-                "  draft invite --engine model over {} example drafts: p50 {:.2} s, p95 {:.2} s; engine: model (the model chose or rewrote the text) in {model_wins}",
+                "  draft --engine model (invite, or ask for a request) over {} example drafts: p50 {:.2} s, p95 {:.2} s; engine: model (the model chose or rewrote the text) in {model_wins}",
                 latencies.len(),
                 percentile(&latencies, 50.0).as_secs_f64(),
                 percentile(&latencies, 95.0).as_secs_f64()

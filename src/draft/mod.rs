@@ -90,7 +90,7 @@ impl Tone {
 /// Messages after connecting have no practical limit on the network; keep them short anyway.
 pub const MESSAGE_LIMIT: usize = 1000;
 /// The shortest clause set of any template is about this long; a smaller limit cannot be met.
-const BREVITY_LEVELS: u8 = 4;
+const BREVITY_LEVELS: u8 = 5;
 
 #[derive(Debug, Clone)]
 pub struct DraftOptions {
