@@ -145,59 +145,13 @@ pub fn inbox(
 
     let notes: Vec<&str> = pending.iter().map(|inv| inv.message.as_str()).collect();
     let classes = classify(&notes)?;
-    let mut requests = Vec::with_capacity(pending.len());
-    for (inv, class) in pending.into_iter().zip(classes) {
-        let talked_before = talked.contains(&inv.from, &inv.inviter_url);
-        let mentions = mentioned(&inv.message, &mine);
-        let profile = sender_profile(inv, talked_before);
-        let mut decision = triage::triage(&profile, &class, &opts.me.policy);
-        // Naming my employer or school says they know of me, not that we share it: a reason
-        // to read, not a profile signal.
-        if !mentions.is_empty() {
-            let named: Vec<String> = mentions
-                .iter()
-                .map(|m| {
-                    let what = if mine.employers.contains(m) {
-                        "employer"
-                    } else {
-                        "school"
-                    };
-                    format!("{m} (my {what})")
-                })
-                .collect();
-            decision
-                .reasons
-                .insert(1, format!("their note names {}", named.join(", ")));
-        }
-        let (reply, reply_error) = match decision.action.reply_kind() {
-            Some(kind) => {
-                let drafter = Drafter::new(opts.prompts, &profile, opts.me);
-                match drafter.draft(&DraftOptions::new(kind), None) {
-                    Ok(mut drafts) => (Some(drafts.remove(0)), None),
-                    // The sender's own fields may be refused (a name holding a link, say):
-                    // that request gets no reply, the others still do.
-                    Err(e) => (None, Some(e.to_string())),
-                }
-            }
-            None => (None, None),
-        };
-        requests.push(Request {
-            sender: inv.from.clone(),
-            date: inv.sent_at,
-            profile_url: (!inv.inviter_url.is_empty()).then(|| inv.inviter_url.clone()),
-            note: inv.message.clone(),
-            label: class.label,
-            confidence: class.confidence,
-            label_reasons: class.reasons,
-            action: decision.action,
-            action_reasons: decision.reasons,
-            talked_before,
-            mentions,
-            reply,
-            reply_error,
-            line: inv.line,
-        });
-    }
+    // Each request is triaged and answered on its own: all cores share the work.
+    use rayon::prelude::*;
+    let mut requests: Vec<Request> = pending
+        .into_par_iter()
+        .zip(classes.into_par_iter())
+        .map(|(inv, class)| answer(inv, class, &talked, &mine, opts))
+        .collect();
     // By action (accept first), then newest first.
     requests.sort_by(|a, b| {
         (a.action as u8)
@@ -214,6 +168,66 @@ pub fn inbox(
         too_old,
         missing,
     })
+}
+
+/// Triage one pending request and write its reply.
+fn answer(
+    inv: &Invitation,
+    class: Classification,
+    talked: &Known,
+    mine: &MyProfile,
+    opts: &InboxOptions,
+) -> Request {
+    let talked_before = talked.contains(&inv.from, &inv.inviter_url);
+    let mentions = mentioned(&inv.message, mine);
+    let profile = sender_profile(inv, talked_before);
+    let mut decision = triage::triage(&profile, &class, &opts.me.policy);
+    // Naming my employer or school says they know of me, not that we share it: a reason
+    // to read, not a profile signal.
+    if !mentions.is_empty() {
+        let named: Vec<String> = mentions
+            .iter()
+            .map(|m| {
+                let what = if mine.employers.contains(m) {
+                    "employer"
+                } else {
+                    "school"
+                };
+                format!("{m} (my {what})")
+            })
+            .collect();
+        decision
+            .reasons
+            .insert(1, format!("their note names {}", named.join(", ")));
+    }
+    let (reply, reply_error) = match decision.action.reply_kind() {
+        Some(kind) => {
+            let drafter = Drafter::new(opts.prompts, &profile, opts.me);
+            match drafter.draft(&DraftOptions::new(kind), None) {
+                Ok(mut drafts) => (Some(drafts.remove(0)), None),
+                // The sender's own fields may be refused (a name holding a link, say):
+                // that request gets no reply, the others still do.
+                Err(e) => (None, Some(e.to_string())),
+            }
+        }
+        None => (None, None),
+    };
+    Request {
+        sender: inv.from.clone(),
+        date: inv.sent_at,
+        profile_url: (!inv.inviter_url.is_empty()).then(|| inv.inviter_url.clone()),
+        note: inv.message.clone(),
+        label: class.label,
+        confidence: class.confidence,
+        label_reasons: class.reasons,
+        action: decision.action,
+        action_reasons: decision.reasons,
+        talked_before,
+        mentions,
+        reply,
+        reply_error,
+        line: inv.line,
+    }
 }
 
 fn list_or_none(names: &[String]) -> String {
