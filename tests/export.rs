@@ -319,3 +319,17 @@ fn the_html_page_holds_the_lists_and_charts_and_fetches_nothing() {
         }
     }
 }
+
+#[test]
+fn an_empty_file_in_the_export_has_no_rows_and_stops_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("examples/export").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    // messages.csv as an export of someone who never wrote a message: 0 bytes.
+    std::fs::write(dir.path().join("messages.csv"), b"").unwrap();
+    let lines = inbox_lines(&[dir.path().to_str().unwrap()]);
+    assert_eq!(lines.len(), names(&truth()["pending"], "name").len());
+    assert!(lines.iter().all(|l| l["talked_before"] == false));
+}

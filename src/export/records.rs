@@ -102,6 +102,14 @@ fn read_file<T>(
     let Some((source, text)) = export.read(name)? else {
         return Ok(Records::missing());
     };
+    // An empty file (LinkedIn writes them for what you never used) has no rows, not an error.
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Ok(Records {
+            items: Vec::new(),
+            skipped: Vec::new(),
+            file: Some(source.to_string()),
+        });
+    }
     let mut items = Vec::new();
     let mut bad = Vec::new();
     let mut checked = false;
