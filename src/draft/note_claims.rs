@@ -21,6 +21,9 @@ pub struct NoteClaims {
     pub topic: Option<String>,
     /// They asked me something (a question mark, or "could I ask …"), whatever its subject.
     pub asks: bool,
+    /// They invite me to something: "speak" (a talk, a panel, a keynote), "guest" (their
+    /// podcast or show) or "interview" (a journalist's request).
+    pub invitation: Option<&'static str>,
 }
 
 impl NoteClaims {
@@ -31,6 +34,7 @@ impl NoteClaims {
             && self.question.is_none()
             && self.topic.is_none()
             && !self.asks
+            && self.invitation.is_none()
     }
 }
 
@@ -116,6 +120,58 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         question: take(&p.question).map(|q| mine_for_yours(&q)),
         topic: take(&p.topic).map(|t| mine_for_yours(&t)),
         asks: asks_something(note),
+        invitation: invitation(note),
+    }
+}
+
+/// What they invite me to, if anything: to speak, to be a guest, to be interviewed.
+fn invitation(note: &str) -> Option<&'static str> {
+    let folded = crate::text::fold(note);
+    let any = |words: &[&str]| words.iter().any(|w| folded.contains(w));
+    if any(&[
+        "interview you",
+        "an interview",
+        "be interviewed",
+        "for a piece",
+        "for an article",
+        "for my article",
+        "for our article",
+        "quote you",
+    ]) {
+        Some("interview")
+    } else if any(&[
+        "as a guest",
+        "as our guest",
+        "be a guest",
+        "be our guest",
+        "come on the show",
+        "come on the podcast",
+        "on my podcast",
+        "on our podcast",
+        "on the podcast",
+        "guest on",
+    ]) {
+        Some("guest")
+    } else if any(&[
+        "invite you to speak",
+        "inviting you to speak",
+        "giving a talk",
+        "give a talk",
+        "a 20-minute talk",
+        "a short talk",
+        "keynote",
+        "speak at",
+        "join our panel",
+        "join the panel",
+        "on our panel",
+        "as a speaker",
+        "be a speaker",
+        "as a panelist",
+        "as a panellist",
+    ]) {
+        Some("speak")
+    } else {
+        None
     }
 }
 

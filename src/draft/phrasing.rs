@@ -164,6 +164,18 @@ pub fn natural_when_at(when: &str, long_ago: bool, today: (i32, u32)) -> String 
         return format!("in {when}");
     }
     if starts_with_digit {
+        // A span of years: "from 2010 to 2012".
+        if let Some((from, to)) = when
+            .split_once(" to ")
+            .or_else(|| when.split_once('–'))
+            .or_else(|| when.split_once(" - "))
+            .or_else(|| {
+                when.split_once('-')
+                    .filter(|(a, b)| a.len() == 4 && b.trim().len() == 4)
+            })
+        {
+            return format!("from {} to {}", from.trim(), to.trim());
+        }
         let year_only = folded.len() <= 9 && !folded.contains(' ');
         return if year_only && long_ago {
             format!("back in {when}")
@@ -552,6 +564,18 @@ mod tests {
             "in May 2025"
         );
         assert_eq!(natural_when_at("May 2026", false, (2026, 12)), "in May");
+        assert_eq!(
+            natural_when_at("2010 to 2012", true, (2026, 12)),
+            "from 2010 to 2012"
+        );
+        assert_eq!(
+            natural_when_at("2010–2012", true, (2026, 12)),
+            "from 2010 to 2012"
+        );
+        assert_eq!(
+            natural_when_at("2008-2013", true, (2026, 12)),
+            "from 2008 to 2013"
+        );
         assert_eq!(
             natural_when_at("September 2025", false, (2026, 3)),
             "last September"

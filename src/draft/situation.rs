@@ -151,6 +151,14 @@ impl Situation {
                 "pick up our conversation about {}",
                 m.topic.clone().unwrap_or_default()
             )),
+            _ if claims.invitation.is_some() => Some(format!(
+                "go through the details of {}",
+                match claims.invitation {
+                    Some("interview") => "the interview",
+                    Some("guest") => "the episode",
+                    _ => "the talk",
+                }
+            )),
             _ => match (&claims.question, &claims.topic, claims.asks) {
                 (Some(q), _, _) => Some(format!("go through your question about {q}")),
                 (None, Some(t), _) => Some(format!("talk about {t}")),
@@ -158,8 +166,14 @@ impl Situation {
                 (None, None, false) => None,
             },
         };
+        let shared = shared(profile, met.as_ref());
+        // With nothing else to talk about, what we share is the call's subject.
+        let call_purpose = call_purpose.or_else(|| match &shared {
+            Some(sh) if sh.kind == "interest" => Some(format!("compare notes on {}", sh.value)),
+            _ => None,
+        });
         Situation {
-            shared: shared(profile, met.as_ref()),
+            shared,
             shared_connections: profile.common.connections.len(),
             met,
             referral,
