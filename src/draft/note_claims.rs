@@ -64,7 +64,7 @@ fn patterns() -> &'static Patterns {
             )
             .expect("static regex"),
             referrer: Regex::new(
-                r"\b(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})\s+(?:suggested|mentioned|recommended|referred|told\s+me|pointed\s+me|thought\s+we|said\s+you)\b",
+                r"\b(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})(?:\s+(?:from|at|of)\s+[^,.!?;:\n]{1,40}?)?\s+(?:suggested|mentioned|recommended|referred|told\s+me|pointed\s+me|thought\s+we|said\s+you|sent\s+me|gave\s+me\s+your\s+name|put\s+me\s+in\s+touch)\b",
             )
             .expect("static regex"),
             my_content: Regex::new(
