@@ -21,6 +21,12 @@ pub struct ModelLocation {
 /// `Ok(None)` when no model is installed and none was asked for by path.
 pub fn locate(explicit: Option<&Path>) -> Result<Option<ModelLocation>> {
     if let Some(path) = explicit {
+        if path.is_dir() {
+            return Err(Error::Usage(format!(
+                "--model {}: is a directory; pass the .gguf file in it",
+                path.display()
+            )));
+        }
         if !path.is_file() {
             return Err(Error::Usage(format!(
                 "--model {}: no such file",

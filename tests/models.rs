@@ -196,6 +196,21 @@ fn model_path_errors_are_clean() {
     .assert()
     .code(2)
     .stderr(predicate::str::contains("missing.gguf"));
+    nw().args([
+        "draft",
+        "invite",
+        "--profile",
+        "examples/dana-reyes.json",
+        "--engine",
+        "model",
+        "--model",
+    ])
+    .arg(dir.path())
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "is a directory; pass the .gguf file in it",
+    ));
     let corrupt = dir.path().join("corrupt.gguf");
     std::fs::write(&corrupt, b"GGUF\x03\x00\x00\x00garbage that is not a model").unwrap();
     nw().args([

@@ -71,8 +71,17 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
             let reports = store.verify(name.as_deref());
             let mut failed = false;
             for report in &reports {
+                // A model that is not installed is reported like a failed one, and the rest
+                // are still checked.
                 if let Some(error) = &report.error {
-                    return Err(Error::Usage(error.clone()));
+                    // One model asked for by name: its error is the answer (an unknown name is
+                    // a usage error).
+                    if name.is_some() {
+                        return Err(Error::Usage(error.clone()));
+                    }
+                    failed = true;
+                    let _ = writeln!(out, "{}: {error}", report.model);
+                    continue;
                 }
                 let status = if report.is_ok() { "ok" } else { "FAILED" };
                 failed |= !report.is_ok();
