@@ -23,7 +23,13 @@ impl Classifier {
         let located = Store::discover().default_for(Role::Embed);
         match (located, engine) {
             (Ok(model), _) => {
-                let sha = model.spec.files.iter().map(|f| f.sha256.as_str()).collect::<Vec<_>>().join(",");
+                let sha = model
+                    .spec
+                    .files
+                    .iter()
+                    .map(|f| f.sha256.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 match EmbedClassifier::load(&model.dir, &sha, None) {
                     Ok(c) => Ok(Classifier::Embed(Box::new(c))),
                     Err(e) if engine == ClassifyEngine::Auto => {
@@ -33,9 +39,9 @@ impl Classifier {
                     Err(e) => Err(e),
                 }
             }
-            (Err(_), ClassifyEngine::Embed) => Err(Error::Usage(
-                "--engine embed: the embedding model is not installed; run models/fetch or `notewright models pull all-minilm-l6-v2`".into(),
-            )),
+            // The store's own words: not installed (with where it looked and how to install),
+            // or a file of the wrong size (truncated).
+            (Err(e), ClassifyEngine::Embed) => Err(Error::Usage(format!("--engine embed: {e}"))),
             (Err(_), _) => Ok(Classifier::Rules),
         }
     }
