@@ -150,7 +150,16 @@ fn invitation(note: &str) -> Option<&'static str> {
         "on our podcast",
         "on the podcast",
         "guest on",
-    ]) {
+    ]) || (any(&["podcast", "my show", "our show"])
+        && any(&[
+            "coming on",
+            "come on",
+            "join me",
+            "join us",
+            "record an episode",
+            "for an episode",
+        ]))
+    {
         Some("guest")
     } else if any(&[
         "invite you to speak",
