@@ -138,7 +138,7 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         && signals.against.is_empty()
         && policy.accept_genuine_strangers
     {
-        reasons.push("a customized, specific note from a sound profile".into());
+        reasons.push("a customized, specific note, and nothing known against the profile".into());
         Action::Accept
     } else if note.label == Label::Genuine {
         reasons

@@ -38,6 +38,10 @@ pub struct Request {
     pub talked_before: bool,
     /// My employers and schools their note names.
     pub mentions: Vec<String>,
+    /// Their title and company as their own note gives them ("I'm a data engineer at Acme");
+    /// `null` when the note does not say. Used in the reply, never as a profile signal.
+    pub title_from_note: Option<String>,
+    pub company_from_note: Option<String>,
     /// The reply for the action (none for `ignore`).
     pub reply: Option<Draft>,
     /// Why no reply could be written, when the action calls for one.
@@ -182,6 +186,12 @@ fn answer(
     let mentions = mentioned(&inv.message, mine);
     let profile = sender_profile(inv, talked_before);
     let mut decision = triage::triage(&profile, &class, &opts.me.policy);
+    // The export has no connection count, headshot or headline: say so, and let the policy
+    // decide with what is known.
+    decision.reasons.push(
+        "profile signals unknown (the export has no connection count, headshot or headline)".into(),
+    );
+    let (title_from_note, company_from_note) = self_description(&inv.message);
     // Naming my employer or school says they know of me, not that we share it: a reason
     // to read, not a profile signal.
     if !mentions.is_empty() {
@@ -202,7 +212,13 @@ fn answer(
     }
     let (reply, reply_error) = match decision.action.reply_kind() {
         Some(kind) => {
-            let drafter = Drafter::new(opts.prompts, &profile, opts.me);
+            // What their note says of them may be quoted in the reply (it is their claim).
+            let described = Profile {
+                headline: title_from_note.clone(),
+                company: company_from_note.clone(),
+                ..profile.clone()
+            };
+            let drafter = Drafter::new(opts.prompts, &described, opts.me);
             match drafter.draft(&DraftOptions::new(kind), None) {
                 Ok(mut drafts) => (Some(drafts.remove(0)), None),
                 // The sender's own fields may be refused (a name holding a link, say):
@@ -224,6 +240,8 @@ fn answer(
         action_reasons: decision.reasons,
         talked_before,
         mentions,
+        title_from_note,
+        company_from_note,
         reply,
         reply_error,
         line: inv.line,
@@ -254,6 +272,34 @@ fn sender_profile(inv: &Invitation, talked: bool) -> Profile {
         talked: talked.then_some(true),
         ..Profile::default()
     }
+}
+
+/// "I'm a data engineer at Acme", "I work as head of sales at Nordlys AS": the title and company a
+/// note gives for its writer.
+fn self_description(note: &str) -> (Option<String>, Option<String>) {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PATTERN.get_or_init(|| {
+        regex::Regex::new(
+            r"\bI(?:'m| am| work as)\s+(?:an?\s+|the\s+)?([\p{L}][\p{L}&/ -]{2,40}?)\s+(?:at|with)\s+(\p{Lu}[\p{L}\p{N}&.' -]{1,40}?)(?:[,.;!?
+]|\s+(?:and|in|where|who|for)\b|$)",
+        )
+        .expect("static regex")
+    });
+    let Some(c) = re.captures(note) else {
+        return (None, None);
+    };
+    // "Www.evil.example": a company cut at a dot that continues a host name is no company.
+    if let Some(company) = c.get(2) {
+        let rest = &note[company.end()..];
+        if rest.starts_with('.') && rest[1..].starts_with(|ch: char| ch.is_alphanumeric()) {
+            return (None, None);
+        }
+    }
+    let clean = |m: Option<regex::Match>| {
+        m.map(|m| m.as_str().trim().to_string())
+            .filter(|t| !t.is_empty() && crate::untrusted::refusal(t).is_none())
+    };
+    (clean(c.get(1)), clean(c.get(2)))
 }
 
 /// My employers and schools that the note names (whole words, case and accents aside).
@@ -346,4 +392,32 @@ pub(crate) fn talked_with(messages: &[Message], me: Option<&str>) -> Known {
         }
     }
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::self_description;
+
+    #[test]
+    fn a_note_may_say_who_its_writer_is() {
+        assert_eq!(
+            self_description(
+                "Hi Sam, I'm a data engineer at Nordlys Freight, and we track reefers too."
+            ),
+            (Some("data engineer".into()), Some("Nordlys Freight".into()))
+        );
+        assert_eq!(
+            self_description("I work as head of sales at Acme Logistics."),
+            (Some("head of sales".into()), Some("Acme Logistics".into()))
+        );
+        assert_eq!(
+            self_description("Great meeting you at DevConf!"),
+            (None, None)
+        );
+        // A link is never taken as a company.
+        assert_eq!(
+            self_description("I'm a founder at Www.evil.example.").1,
+            None
+        );
+    }
 }

@@ -36,7 +36,7 @@ pub fn me_toml(mine: &MyProfile) -> String {
          only_met = {}                 # true: decline (with an opening) everyone I have not met\n\
          min_connections = {}          # fewer connections counts against a stranger's request\n\
          require_photo = {}            # no headshot: decline rather than ask\n\
-         accept_genuine_strangers = {}  # a specific note from a sound profile is accepted without asking\n\
+         accept_genuine_strangers = {}  # a specific note, with nothing known against the profile, is accepted without asking\n\
          ask_when_unsure = {}           # a vague note from a stranger: ask (true) or decline (false)\n\
          # statement = \"I keep LinkedIn for people I've worked with\"   # my policy in my words, quoted in declines\n",
         p.only_met, p.min_connections, p.require_photo, p.accept_genuine_strangers, p.ask_when_unsure
