@@ -355,6 +355,13 @@ fn is_recruiter_note(note: &str) -> bool {
     .iter()
     .any(|w| folded.contains(w))
         || (folded.contains(" search ") && (folded.contains("role") || folded.contains("head of")))
+        // "I'm partnering with a logistics group on an FP&A Lead role (confidential…)"
+        || ((folded.contains("confidential") || folded.contains("partnering with") || folded.contains("on behalf of"))
+            && [" role", " position", " vacancy", " opening"].iter().any(|w| folded.contains(w)))
+        || ["looks like a strong match", "looks like a strong fit", "would be a strong fit", "a great fit for"]
+            .iter()
+            .any(|w| folded.contains(w))
+            && [" role", " position", " vacancy", " opening"].iter().any(|w| folded.contains(w))
 }
 
 fn offer_kind(note: &str) -> &'static str {
