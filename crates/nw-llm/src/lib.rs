@@ -2,7 +2,7 @@
 //!
 //! Loads a quantized GGUF model (llama, qwen2, gemma3), builds its tokenizer and chat template
 //! from the file's metadata, and generates text with a KV cache. Tensor types that candle runs
-//! without SIMD kernels (Q4_1, ...) are requantized once at load and cached next to the model.
+//! without SIMD kernels (Q4_1, ...) are requantized once at load and cached in the user cache directory.
 
 mod error;
 mod llama;

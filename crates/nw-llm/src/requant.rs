@@ -173,19 +173,24 @@ pub(crate) fn needs_requant(ct: &Content, plan: &Plan) -> bool {
         .any(|t| lacks_simd(t.ggml_dtype) || wants_pad(plan, t.shape.dims()))
 }
 
-/// Default cache directory: next to the model when writable, else the OS cache dir.
+/// Default cache directory: the user's cache directory (`~/.cache/notewright/nw-llm` on Linux),
+/// not the model's folder, which may be read-only, shared or inside a source checkout; next to the
+/// model only when the cache directory cannot be written, else the temp directory.
 pub(crate) fn default_cache_dir(model: &Path) -> PathBuf {
-    let dir = model
+    if let Some(dir) = dirs::cache_dir().map(|d| d.join("notewright").join("nw-llm")) {
+        if std::fs::create_dir_all(&dir).is_ok() && dir_writable(&dir) {
+            return dir;
+        }
+    }
+    let beside = model
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    if dir_writable(&dir) {
-        return dir;
+    if dir_writable(&beside) {
+        return beside;
     }
-    dirs::cache_dir()
-        .map(|d| d.join("notewright").join("nw-llm"))
-        .unwrap_or_else(std::env::temp_dir)
+    std::env::temp_dir()
 }
 
 fn dir_writable(dir: &Path) -> bool {
