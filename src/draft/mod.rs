@@ -91,6 +91,8 @@ impl Tone {
 pub const MESSAGE_LIMIT: usize = 1000;
 /// The shortest clause set of any template is about this long; a smaller limit cannot be met.
 const BREVITY_LEVELS: u8 = 5;
+/// Wordings tried at each lead and brevity level before a shorter level or a weaker lead.
+const WORDING_TRIES: u64 = 3;
 
 #[derive(Debug, Clone)]
 pub struct DraftOptions {
@@ -393,14 +395,19 @@ impl<'a> Drafter<'a> {
         // Every lead at the fuller levels before any at the barest: the barest level drops the
         // reason and the sign-off, which a weaker lead with both beats.
         let barest = BREVITY_LEVELS - 1;
-        let order: Vec<(&str, u8)> = leads
+        // For each lead: the first wording at every fuller level, then other wordings of the
+        // same sentences (a shorter phrasing may fit where the first did not: a stronger fact
+        // beats a weaker one); the barest level, for any lead, comes last.
+        let order: Vec<(&str, u8, u64)> = leads
             .iter()
-            .flat_map(|l| (0..barest).map(move |b| (*l, b)))
-            .chain(leads.iter().map(|l| (*l, barest)))
+            .flat_map(|l| {
+                (0..WORDING_TRIES).flat_map(move |alt| (0..barest).map(move |b| (*l, b, alt)))
+            })
+            .chain(leads.iter().map(|l| (*l, barest, 0)))
             .collect();
-        for (lead, brevity) in order {
+        for (lead, brevity, alt) in order {
             {
-                let text = self.render(opts, lead, brevity, seed)?;
+                let text = self.render(opts, lead, brevity, seed.wrapping_add(alt * 1_000_003))?;
                 let chars = text::char_count(&text);
                 if chars > limit {
                     if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {

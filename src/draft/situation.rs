@@ -354,14 +354,25 @@ fn is_recruiter_note(note: &str) -> bool {
     ]
     .iter()
     .any(|w| folded.contains(w))
-        || (folded.contains(" search ") && (folded.contains("role") || folded.contains("head of")))
+        || (folded.contains(" search ") && whole_words(&folded, &["role", "head of"]))
         // "I'm partnering with a logistics group on an FP&A Lead role (confidential…)"
         || ((folded.contains("confidential") || folded.contains("partnering with") || folded.contains("on behalf of"))
-            && [" role", " position", " vacancy", " opening"].iter().any(|w| folded.contains(w)))
+            && whole_words(&folded, &["role", "position", "vacancy", "opening"]))
         || ["looks like a strong match", "looks like a strong fit", "would be a strong fit", "a great fit for"]
             .iter()
             .any(|w| folded.contains(w))
-            && [" role", " position", " vacancy", " opening"].iter().any(|w| folded.contains(w))
+            && whole_words(&folded, &["role", "position", "vacancy", "opening"])
+}
+
+/// Whether any phrase occurs as whole words ("head of" in "head of sales", not in "ahead of").
+fn whole_words(folded: &str, phrases: &[&str]) -> bool {
+    let words: String = folded
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let padded = format!(" {words} ");
+    phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
 }
 
 fn offer_kind(note: &str) -> &'static str {
@@ -386,20 +397,25 @@ fn offer_kind(note: &str) -> &'static str {
         "inheritance",
     ]) {
         "scam"
-    } else if any(&[
-        "hiring",
-        "recruit",
-        "role",
-        "position",
-        "opening",
-        "candidate",
-        "your next move",
-        "opportunity for you",
-        "headhunt",
-        "search for a",
-        "vp of",
-        "head of",
-    ]) {
+    } else if whole_words(
+        &folded,
+        &[
+            "hiring",
+            "recruit",
+            "recruiting",
+            "recruiter",
+            "role",
+            "position",
+            "opening",
+            "candidate",
+            "your next move",
+            "opportunity for you",
+            "headhunt",
+            "search for a",
+            "vp of",
+            "head of",
+        ],
+    ) {
         "recruiter"
     } else {
         "pitch"
