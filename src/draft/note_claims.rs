@@ -177,7 +177,11 @@ fn invitation(note: &str) -> Option<&'static str> {
         "be a speaker",
         "as a panelist",
         "as a panellist",
-    ]) {
+    ]) || (folded.contains("panel")
+        && ["invite", "onto", "join", "would you", "speak", "be on"]
+            .iter()
+            .any(|w| folded.contains(w)))
+    {
         Some("speak")
     } else {
         None
