@@ -333,3 +333,39 @@ fn an_empty_file_in_the_export_has_no_rows_and_stops_nothing() {
     assert_eq!(lines.len(), names(&truth()["pending"], "name").len());
     assert!(lines.iter().all(|l| l["talked_before"] == false));
 }
+
+#[test]
+fn audit_csv_writes_one_file_per_list() {
+    let dir = tempfile::tempdir().unwrap();
+    nw().args([
+        "audit",
+        "examples/export",
+        "--engine",
+        "rules",
+        "--csv",
+        dir.path().to_str().unwrap(),
+    ])
+    .env("NOTEWRIGHT_TODAY", "2026-12-01")
+    .assert()
+    .success();
+    let t = truth();
+    for (file, list) in [
+        ("pitched-after-connecting.csv", "pitched_after_connecting"),
+        ("never-replies.csv", "never_replies"),
+        ("silent.csv", "silent"),
+        ("repeat-pitchers.csv", "repeat_pitchers"),
+    ] {
+        let mut reader = csv::Reader::from_path(dir.path().join(file)).unwrap();
+        assert_eq!(reader.headers().unwrap().get(0), Some("name"));
+        let names: BTreeSet<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(names, names_of(&t[list]), "{file}");
+    }
+    assert!(dir.path().join("months.csv").is_file());
+}
+
+fn names_of(v: &Value) -> BTreeSet<String> {
+    names(v, "name")
+}

@@ -349,3 +349,124 @@ pub fn first_line(text: &str) -> String {
     }
     out
 }
+
+/// One list of the audit as a table: what `--csv DIR` writes as a file and `--html` shows.
+pub struct List {
+    /// The CSV file name.
+    pub file: &'static str,
+    pub title: &'static str,
+    /// Column names (snake_case, as in the JSON).
+    pub header: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Audit {
+    /// Every list, in report order, as rows of text.
+    pub fn lists(&self) -> Vec<List> {
+        vec![
+            List {
+                file: "pitched-after-connecting.csv",
+                title: "Pitched right after connecting",
+                header: &[
+                    "name",
+                    "company",
+                    "connected_on",
+                    "pitched_on",
+                    "days_after",
+                    "first_line",
+                ],
+                rows: self
+                    .pitched_after_connecting
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.name.clone(),
+                            p.company.clone(),
+                            p.connected_on.to_string(),
+                            p.pitched_on.to_string(),
+                            p.days_after.to_string(),
+                            p.first_line.clone(),
+                        ]
+                    })
+                    .collect(),
+            },
+            List {
+                file: "never-replies.csv",
+                title: "Never replies",
+                header: &["name", "company", "messages_sent", "last_sent"],
+                rows: self
+                    .never_replies
+                    .iter()
+                    .map(|n| {
+                        vec![
+                            n.name.clone(),
+                            n.company.clone(),
+                            n.messages_sent.to_string(),
+                            n.last_sent.to_string(),
+                        ]
+                    })
+                    .collect(),
+            },
+            List {
+                file: "silent.csv",
+                title: "Silent for over a year",
+                header: &["name", "company", "connected_on"],
+                rows: self
+                    .silent
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.name.clone(),
+                            s.company.clone(),
+                            s.connected_on.to_string(),
+                        ]
+                    })
+                    .collect(),
+            },
+            List {
+                file: "repeat-pitchers.csv",
+                title: "Repeat pitchers",
+                header: &["name", "pitches", "first", "last", "connected"],
+                rows: self
+                    .repeat_pitchers
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.pitches.to_string(),
+                            r.first.to_string(),
+                            r.last.to_string(),
+                            r.connected.to_string(),
+                        ]
+                    })
+                    .collect(),
+            },
+            List {
+                file: "months.csv",
+                title: "Inbound messages per month",
+                header: &[
+                    "month",
+                    "inbound",
+                    "genuine",
+                    "vague",
+                    "sales_pitch",
+                    "pitch_share",
+                ],
+                rows: self
+                    .months
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.month.clone(),
+                            m.inbound.to_string(),
+                            m.genuine.to_string(),
+                            m.vague.to_string(),
+                            m.sales_pitch.to_string(),
+                            m.pitch_share.to_string(),
+                        ]
+                    })
+                    .collect(),
+            },
+        ]
+    }
+}

@@ -21,21 +21,31 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn table(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
-    let _ = writeln!(out, "<h2>{} ({})</h2>", escape(title), rows.len());
-    if rows.is_empty() {
+/// "connected_on" → "Connected on".
+fn column_title(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+fn table(out: &mut String, list: &super::audit::List) {
+    let _ = writeln!(out, "<h2>{} ({})</h2>", escape(list.title), list.rows.len());
+    if list.rows.is_empty() {
         out.push_str("<p class=\"none\">None.</p>\n");
         return;
     }
     out.push_str("<table>\n<thead><tr>");
-    for h in header {
-        let _ = write!(out, "<th>{}</th>", escape(h));
+    for h in list.header {
+        let _ = write!(out, "<th>{}</th>", escape(&column_title(h)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for row in rows {
+    for row in &list.rows {
         out.push_str("<tr>");
         for cell in row {
-            let _ = write!(out, "<td>{}</td>", escape(&cell));
+            let _ = write!(out, "<td>{}</td>", escape(cell));
         }
         out.push_str("</tr>\n");
     }
@@ -167,109 +177,17 @@ pub fn audit_page(a: &Audit, today: &str) -> String {
         a.sponsored,
         escape(today)
     );
-    table(
-        &mut out,
-        "Pitched right after connecting",
-        &[
-            "Name",
-            "Company",
-            "Connected on",
-            "Pitched on",
-            "Days after",
-            "First line",
-        ],
-        a.pitched_after_connecting
-            .iter()
-            .map(|p| {
-                vec![
-                    p.name.clone(),
-                    p.company.clone(),
-                    p.connected_on.to_string(),
-                    p.pitched_on.to_string(),
-                    p.days_after.to_string(),
-                    p.first_line.clone(),
-                ]
-            })
-            .collect(),
-    );
-    table(
-        &mut out,
-        "Never replies",
-        &["Name", "Company", "Messages from me", "Last sent"],
-        a.never_replies
-            .iter()
-            .map(|n| {
-                vec![
-                    n.name.clone(),
-                    n.company.clone(),
-                    n.messages_sent.to_string(),
-                    n.last_sent.to_string(),
-                ]
-            })
-            .collect(),
-    );
-    table(
-        &mut out,
-        "Silent for over a year",
-        &["Name", "Company", "Connected on"],
-        a.silent
-            .iter()
-            .map(|s| {
-                vec![
-                    s.name.clone(),
-                    s.company.clone(),
-                    s.connected_on.to_string(),
-                ]
-            })
-            .collect(),
-    );
-    table(
-        &mut out,
-        "Repeat pitchers",
-        &["Name", "Pitches", "First", "Last", "A connection"],
-        a.repeat_pitchers
-            .iter()
-            .map(|r| {
-                vec![
-                    r.name.clone(),
-                    r.pitches.to_string(),
-                    r.first.to_string(),
-                    r.last.to_string(),
-                    if r.connected { "yes" } else { "no" }.to_string(),
-                ]
-            })
-            .collect(),
-    );
+    let lists = a.lists();
+    let (months, lists) = lists.split_last().expect("the audit has lists");
+    for list in lists {
+        table(&mut out, list);
+    }
     out.push_str("<h2>Per month</h2>\n");
     if let Some(svg) = months_chart(a) {
         out.push_str(&svg);
         out.push('\n');
     }
-    table(
-        &mut out,
-        "Inbound messages per month",
-        &[
-            "Month",
-            "Inbound",
-            "Genuine",
-            "Vague",
-            "Sales pitch",
-            "Pitch share",
-        ],
-        a.months
-            .iter()
-            .map(|m| {
-                vec![
-                    m.month.clone(),
-                    m.inbound.to_string(),
-                    m.genuine.to_string(),
-                    m.vague.to_string(),
-                    m.sales_pitch.to_string(),
-                    format!("{:.0}%", m.pitch_share * 100.0),
-                ]
-            })
-            .collect(),
-    );
+    table(&mut out, months);
     if let Some(svg) = years_chart(a) {
         out.push_str(&svg);
         out.push('\n');

@@ -261,105 +261,19 @@ pub fn audit_report(a: &Audit, all: bool) -> String {
 
 /// One CSV per list, by file name.
 pub fn audit_csvs(a: &Audit) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    fn table<T>(header: &[&str], rows: &[T], row: impl Fn(&T) -> Vec<String>) -> Result<Vec<u8>> {
-        let err = |e: csv::Error| crate::Error::Usage(format!("cannot write CSV: {e}"));
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header).map_err(err)?;
-        for r in rows {
-            w.write_record(row(r)).map_err(err)?;
-        }
-        w.into_inner()
-            .map_err(|e| crate::Error::Usage(format!("cannot write CSV: {e}")))
-    }
-    Ok(vec![
-        (
-            "pitched-after-connecting.csv",
-            table(
-                &[
-                    "name",
-                    "company",
-                    "connected_on",
-                    "pitched_on",
-                    "days_after",
-                    "first_line",
-                ],
-                &a.pitched_after_connecting,
-                |p| {
-                    vec![
-                        p.name.clone(),
-                        p.company.clone(),
-                        p.connected_on.to_string(),
-                        p.pitched_on.to_string(),
-                        p.days_after.to_string(),
-                        p.first_line.clone(),
-                    ]
-                },
-            )?,
-        ),
-        (
-            "never-replies.csv",
-            table(
-                &["name", "company", "messages_sent", "last_sent"],
-                &a.never_replies,
-                |n| {
-                    vec![
-                        n.name.clone(),
-                        n.company.clone(),
-                        n.messages_sent.to_string(),
-                        n.last_sent.to_string(),
-                    ]
-                },
-            )?,
-        ),
-        (
-            "silent.csv",
-            table(&["name", "company", "connected_on"], &a.silent, |s| {
-                vec![
-                    s.name.clone(),
-                    s.company.clone(),
-                    s.connected_on.to_string(),
-                ]
-            })?,
-        ),
-        (
-            "repeat-pitchers.csv",
-            table(
-                &["name", "pitches", "first", "last", "connected"],
-                &a.repeat_pitchers,
-                |r| {
-                    vec![
-                        r.name.clone(),
-                        r.pitches.to_string(),
-                        r.first.to_string(),
-                        r.last.to_string(),
-                        r.connected.to_string(),
-                    ]
-                },
-            )?,
-        ),
-        (
-            "months.csv",
-            table(
-                &[
-                    "month",
-                    "inbound",
-                    "genuine",
-                    "vague",
-                    "sales_pitch",
-                    "pitch_share",
-                ],
-                &a.months,
-                |m| {
-                    vec![
-                        m.month.clone(),
-                        m.inbound.to_string(),
-                        m.genuine.to_string(),
-                        m.vague.to_string(),
-                        m.sales_pitch.to_string(),
-                        m.pitch_share.to_string(),
-                    ]
-                },
-            )?,
-        ),
-    ])
+    let err = |e: csv::Error| crate::Error::Usage(format!("cannot write CSV: {e}"));
+    a.lists()
+        .into_iter()
+        .map(|list| {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(list.header).map_err(err)?;
+            for row in &list.rows {
+                w.write_record(row).map_err(err)?;
+            }
+            let bytes = w
+                .into_inner()
+                .map_err(|e| crate::Error::Usage(format!("cannot write CSV: {e}")))?;
+            Ok((list.file, bytes))
+        })
+        .collect()
 }
