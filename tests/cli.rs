@@ -121,7 +121,10 @@ fn draft_variants_limit_and_tone() {
         "rules",
         "--json",
     ]));
-    let drafts = v["drafts"].as_array().unwrap();
+    // One shape: the first draft at the top, the other variants under "alternatives".
+    assert_eq!(v["schema"], "notewright.draft/1");
+    let mut drafts = vec![v.clone()];
+    drafts.extend(v["alternatives"].as_array().unwrap().iter().cloned());
     assert_eq!(drafts.len(), 3);
     let texts: std::collections::HashSet<&str> =
         drafts.iter().map(|d| d["text"].as_str().unwrap()).collect();

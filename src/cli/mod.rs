@@ -80,6 +80,20 @@ pub(crate) fn stderr_line(text: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
+/// A command's JSON output: its fields after a `"schema"` naming the command and the version of
+/// its shape ("notewright.draft/1"), so a script can tell what it reads.
+fn json_doc<T: serde::Serialize>(value: &T, schema: &str) -> Result<String> {
+    let mut doc = serde_json::Map::new();
+    doc.insert("schema".into(), serde_json::Value::from(schema));
+    match serde_json::to_value(value).map_err(encode_error)? {
+        serde_json::Value::Object(fields) => doc.extend(fields),
+        other => {
+            doc.insert("value".into(), other);
+        }
+    }
+    json(&serde_json::Value::Object(doc))
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
@@ -181,7 +195,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                 }
             }
         }
-        return print(&json(&value)?);
+        return print(&json_doc(&value, "notewright.classify/1")?);
     }
     let mut text = output::classification(&c);
     if args.explain {
@@ -206,7 +220,7 @@ fn run_eval(args: EvalArgs) -> Result<()> {
         (None, None) => return Err(Error::Usage("eval needs --input FILE or --cv K".into())),
     };
     print(&if args.json {
-        json(&report)?
+        json_doc(&report, "notewright.eval/1")?
     } else {
         eval::render(&report)
     })
@@ -310,11 +324,16 @@ fn run_draft(args: DraftArgs) -> Result<()> {
         stderr_line(format_args!("warning: {warning}"));
     }
     if args.common.json {
-        if args.variants > 1 {
-            print(&json(&serde_json::json!({ "drafts": drafts }))?)
-        } else {
-            print(&json(&drafts[0])?)
+        // One shape whatever --variants says: the first draft's fields, and the other variants
+        // under "alternatives" (empty for one draft).
+        let mut first = serde_json::to_value(&drafts[0]).map_err(encode_error)?;
+        if let serde_json::Value::Object(map) = &mut first {
+            map.insert(
+                "alternatives".into(),
+                serde_json::to_value(&drafts[1..]).map_err(encode_error)?,
+            );
         }
+        print(&json_doc(&first, "notewright.draft/1")?)
     } else {
         print(&output::drafts(&drafts, args.explain))
     }
@@ -356,7 +375,7 @@ fn run_triage(args: TriageArgs) -> Result<()> {
             "reasons": decision.reasons,
             "reply": reply,
         });
-        print(&json(&value)?)
+        print(&json_doc(&value, "notewright.triage/1")?)
     } else {
         print(&output::decision(&decision, &note, reply.as_ref()))
     }
@@ -370,7 +389,7 @@ fn run_check(args: CheckArgs) -> Result<()> {
     };
     let report = check::check(&note, limit);
     print(&if args.json {
-        json(&report)?
+        json_doc(&report, "notewright.check/1")?
     } else {
         output::report(&report)
     })?;

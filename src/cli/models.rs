@@ -8,7 +8,11 @@ use std::path::PathBuf;
 #[derive(clap::Subcommand, Debug)]
 pub enum ModelsCommand {
     /// The known models, whether each is installed, and where.
-    List,
+    List {
+        /// One JSON object (`schema: notewright.models/1`, a `models` array).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the directory of an installed model.
     Path {
         /// The model's name (see `models list`).
@@ -40,7 +44,31 @@ pub fn run(command: ModelsCommand, progress: bool) -> Result<String> {
     let store = Store::discover();
     let mut out = String::new();
     match command {
-        ModelsCommand::List => {
+        ModelsCommand::List { json: true } => {
+            let models: Vec<serde_json::Value> = store
+                .list()
+                .into_iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "name": m.name,
+                        "role": m.role.as_str(),
+                        "default": m.default,
+                        "description": m.description,
+                        "size_bytes": m.size,
+                        "installed": m.installed,
+                        "dir": m.dir,
+                        "problem": m.problem,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({ "schema": "notewright.models/1", "models": models });
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
+        }
+        ModelsCommand::List { json: false } => {
             for m in store.list() {
                 let state = match (&m.dir, &m.problem) {
                     (Some(dir), _) => format!("installed at {}", dir.display()),
