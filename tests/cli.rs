@@ -617,3 +617,58 @@ fn the_man_page_is_generated_from_the_same_definitions() {
         .stdout(predicates::str::contains(".TH notewright 1"))
         .stdout(predicates::str::contains("notewright\\-inbox(1)"));
 }
+
+#[test]
+fn every_json_document_names_its_schema() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["classify", "--engine", "rules", "--json", "Let's connect"],
+            "notewright.classify/1",
+        ),
+        (
+            &["check", "--json", "Hi Dana, great meeting you at DevConf."],
+            "notewright.check/1",
+        ),
+        (
+            &[
+                "draft",
+                "invite",
+                "--profile",
+                "examples/dana-reyes.json",
+                "--engine",
+                "rules",
+                "--json",
+            ],
+            "notewright.draft/1",
+        ),
+        (
+            &[
+                "triage",
+                "--profile",
+                "examples/lee-park.json",
+                "--classify-engine",
+                "rules",
+                "--engine",
+                "rules",
+                "--json",
+            ],
+            "notewright.triage/1",
+        ),
+        (
+            &[
+                "eval",
+                "--input",
+                "data/holdout.jsonl",
+                "--engine",
+                "rules",
+                "--json",
+            ],
+            "notewright.eval/1",
+        ),
+        (&["models", "list", "--json"], "notewright.models/1"),
+    ];
+    for (args, schema) in cases {
+        let v = json_of(nw().args(*args));
+        assert_eq!(v["schema"], *schema, "{args:?}");
+    }
+}
