@@ -672,3 +672,34 @@ fn every_json_document_names_its_schema() {
         assert_eq!(v["schema"], *schema, "{args:?}");
     }
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let note = "Hi [Name], I hope this message finds you well.";
+    let plain = nw().args(["check", note]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'),
+        "no colour into a pipe"
+    );
+    let always = nw()
+        .args(["check", "--color", "always", note])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&always.stdout);
+    assert!(
+        text.contains("\u{1b}[1m\u{1b}[31merror\u{1b}[0m[placeholder]"),
+        "{text:?}"
+    );
+    let never = nw()
+        .args([
+            "--color",
+            "never",
+            "classify",
+            "--engine",
+            "rules",
+            "Let's connect",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&never.stdout).contains('\u{1b}'));
+}

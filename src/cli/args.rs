@@ -18,6 +18,19 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in human output: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour (CLICOLOR_FORCE does the same).
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Subcommand, Debug)]

@@ -22,6 +22,11 @@ use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 
 pub fn run(cli: Cli) -> Result<()> {
+    anstream::ColorChoice::write_global(match cli.color {
+        args::ColorWhen::Auto => anstream::ColorChoice::Auto,
+        args::ColorWhen::Always => anstream::ColorChoice::Always,
+        args::ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     match cli.command {
         Command::Classify(args) => run_classify(args),
         Command::Triage(args) => run_triage(args),
@@ -65,6 +70,53 @@ fn note_from(text: Option<String>) -> Result<String> {
 /// returned: main ends quietly on a broken pipe (`| head -1`) and reports anything else.
 pub(crate) fn print(text: &str) -> Result<()> {
     print_bytes(text.as_bytes())
+}
+
+/// Human output, with its labels, actions and severities coloured (see [`paint`]); the colour is
+/// dropped when stdout is no terminal, NO_COLOR is set or `--color never` was given.
+pub(crate) fn print_human(text: &str) -> Result<()> {
+    let painted = paint(text);
+    let mut out = anstream::AutoStream::auto(std::io::stdout().lock());
+    out.write_all(painted.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
+}
+
+/// Colour the words a reader scans for at the start of a line: a note's label, triage's action,
+/// a finding's severity.
+fn paint(text: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let style = |c: AnsiColor| Style::new().fg_color(Some(c.into())).bold();
+    let words = [
+        ("genuine", style(AnsiColor::Green)),
+        ("vague", style(AnsiColor::Yellow)),
+        ("sales_pitch", style(AnsiColor::Red)),
+        ("ACCEPT", style(AnsiColor::Green)),
+        ("ASK", style(AnsiColor::Yellow)),
+        ("DECLINE", style(AnsiColor::Red)),
+        ("IGNORE", style(AnsiColor::Red)),
+        ("error", style(AnsiColor::Red)),
+        ("warning", style(AnsiColor::Yellow)),
+        ("hint", style(AnsiColor::Cyan)),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let first_word_end = trimmed
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(trimmed.len());
+        let first = &trimmed[..first_word_end];
+        match words.iter().find(|(w, _)| *w == first) {
+            Some((word, st)) => {
+                out.push_str(indent);
+                out.push_str(&format!("{st}{word}{st:#}"));
+                out.push_str(&trimmed[first_word_end..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 fn print_bytes(bytes: &[u8]) -> Result<()> {
@@ -201,7 +253,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
     if args.explain {
         text.push_str(&output::explanation(&c, explanation.as_ref()));
     }
-    print(&text)
+    print_human(&text)
 }
 
 fn run_eval(args: EvalArgs) -> Result<()> {
@@ -335,7 +387,7 @@ fn run_draft(args: DraftArgs) -> Result<()> {
         }
         print(&json_doc(&first, "notewright.draft/1")?)
     } else {
-        print(&output::drafts(&drafts, args.explain))
+        print_human(&output::drafts(&drafts, args.explain))
     }
 }
 
@@ -377,7 +429,7 @@ fn run_triage(args: TriageArgs) -> Result<()> {
         });
         print(&json_doc(&value, "notewright.triage/1")?)
     } else {
-        print(&output::decision(&decision, &note, reply.as_ref()))
+        print_human(&output::decision(&decision, &note, reply.as_ref()))
     }
 }
 
@@ -388,11 +440,11 @@ fn run_check(args: CheckArgs) -> Result<()> {
         None => Me::resolve(args.me.as_deref())?.tier.note_limit(),
     };
     let report = check::check(&note, limit);
-    print(&if args.json {
-        json_doc(&report, "notewright.check/1")?
+    if args.json {
+        print(&json_doc(&report, "notewright.check/1")?)?;
     } else {
-        output::report(&report)
-    })?;
+        print_human(&output::report(&report))?;
+    }
     match args.min_score {
         Some(min) if report.score < min => Err(Error::BelowMinScore {
             score: report.score,
