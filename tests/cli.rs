@@ -703,3 +703,28 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&never.stdout).contains('\u{1b}'));
 }
+
+#[test]
+fn verbose_logs_to_stderr_and_leaves_stdout_alone() {
+    let args = [
+        "draft",
+        "invite",
+        "--profile",
+        "examples/dana-reyes.json",
+        "--engine",
+        "rules",
+    ];
+    let quiet = nw().args(args).output().unwrap();
+    let loud = nw().args(args).arg("-vv").output().unwrap();
+    assert_eq!(quiet.stdout, loud.stdout);
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    let log = String::from_utf8_lossy(&loud.stderr);
+    assert!(
+        log.contains("invite lead met") && log.contains("verified"),
+        "{log}"
+    );
+}

@@ -18,6 +18,10 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Log what the tool does to stderr: -v for steps (models found, engines, caches, files
+    /// read), -vv for details. RUST_LOG (e.g. `notewright=debug`) overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Colour in human output: auto (a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,

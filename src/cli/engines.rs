@@ -23,6 +23,11 @@ impl Classifier {
         let located = Store::discover().default_for(Role::Embed);
         match (located, engine) {
             (Ok(model), _) => {
+                tracing::info!(
+                    "embedding model {} from {}",
+                    model.spec.name,
+                    model.dir.display()
+                );
                 let sha = model
                     .spec
                     .files
@@ -42,7 +47,10 @@ impl Classifier {
             // The store's own words: not installed (with where it looked and how to install),
             // or a file of the wrong size (truncated).
             (Err(e), ClassifyEngine::Embed) => Err(Error::Usage(format!("--engine embed: {e}"))),
-            (Err(_), _) => Ok(Classifier::Rules),
+            (Err(e), _) => {
+                tracing::info!("rule classifier: no embedding model ({e})");
+                Ok(Classifier::Rules)
+            }
         }
     }
 
@@ -98,8 +106,16 @@ pub fn rewriter(engine: DraftEngine, common: &Common) -> Result<Option<ModelRewr
             "--engine model: no language model installed; run models/fetch, `notewright models pull smollm2-135m-instruct`, or pass --model PATH".into(),
         ));
     };
+    let started = std::time::Instant::now();
     match load(&location) {
-        Ok(m) => Ok(Some(m)),
+        Ok(m) => {
+            tracing::info!(
+                "language model {} loaded in {:.2} s",
+                location.path.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(Some(m))
+        }
         Err(e) if engine == DraftEngine::Auto => {
             super::stderr_line(format_args!("warning: {e}; using the rule engine"));
             Ok(None)

@@ -21,7 +21,29 @@ use notewright::{check, input, output, triage};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 
+/// Logging to stderr: warnings by default, more with -v / -vv, or what RUST_LOG asks for.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!(
+            "notewright={level},nw_llm={level},nw_embed={level},nw_store={level}"
+        ))
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
 pub fn run(cli: Cli) -> Result<()> {
+    init_logging(cli.verbose);
     anstream::ColorChoice::write_global(match cli.color {
         args::ColorWhen::Auto => anstream::ColorChoice::Auto,
         args::ColorWhen::Always => anstream::ColorChoice::Always,

@@ -410,12 +410,21 @@ impl<'a> Drafter<'a> {
                 let text = self.render(opts, lead, brevity, seed.wrapping_add(alt * 1_000_003))?;
                 let chars = text::char_count(&text);
                 if chars > limit {
+                    tracing::debug!(
+                        "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, too long",
+                        opts.kind.as_str()
+                    );
                     if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
                         shortest = Some((chars, text));
                     }
                     continue;
                 }
                 let verdict = verify::verify(&text, grounding, Some(limit));
+                tracing::debug!(
+                    "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, {}",
+                    opts.kind.as_str(),
+                    if verdict.passed() { "verified".to_string() } else { verdict.summary() }
+                );
                 if !verdict.passed() {
                     // Something in the inputs trips the verifier (an odd title, say): try the
                     // next wording or fact before giving up.

@@ -54,6 +54,11 @@ impl Export {
         let mut files = BTreeMap::new();
         if meta.is_dir() {
             collect_dir(path, 0, &mut files).map_err(|e| Error::io(path, e))?;
+            tracing::info!(
+                "export folder {}: {} CSV files",
+                path.display(),
+                files.len()
+            );
             return Ok(Export {
                 path: path.into(),
                 files,

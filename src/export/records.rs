@@ -143,6 +143,11 @@ fn read_file<T>(
     }
     let mut skipped = table.skipped;
     skipped.extend(bad);
+    tracing::info!(
+        "{source}: {} rows used, {} skipped",
+        items.len(),
+        skipped.len()
+    );
     skipped.sort_by_key(|e| e.line());
     Ok(Records {
         items,
