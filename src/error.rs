@@ -73,6 +73,10 @@ pub enum Error {
     /// `check --min-score N` and the note scored lower: exit code 1, like a failing linter.
     #[error("score {score} is below the minimum of {min}")]
     BelowMinScore { score: u8, min: u8 },
+
+    /// `check --input FILE --min-score N` and some notes scored lower: exit code 1.
+    #[error("{below} of {total} notes scored below the minimum of {min}")]
+    NotesBelowMinScore { below: usize, total: usize, min: u8 },
 }
 
 impl Error {

@@ -728,3 +728,38 @@ fn verbose_logs_to_stderr_and_leaves_stdout_alone() {
         "{log}"
     );
 }
+
+#[test]
+fn check_reads_a_file_of_notes_and_fails_below_the_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = write(
+        dir.path(),
+        "notes.txt",
+        b"Hi Dana, great meeting you at DevConf Lisbon; I'd value your view on sensor alerts. Sam\n\nHi [Name]!\n",
+    );
+    let out = nw()
+        .args(["check", "--min-score", "60", "--input"])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("1: score 100/100"), "{stdout}");
+    assert!(stdout.contains("3: score "), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("1 of 2 notes scored below the minimum of 60"));
+    let lines = nw()
+        .args(["check", "--json", "--input", "data/holdout.jsonl"])
+        .output()
+        .unwrap();
+    assert!(lines.status.success());
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&lines.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["schema"], "notewright.check/1");
+    assert!(first["id"].is_string() && first["score"].is_u64());
+}

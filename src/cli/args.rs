@@ -269,6 +269,9 @@ pub struct TriageArgs {
 pub struct CheckArgs {
     /// The note to check; read from stdin when absent.
     pub text: Option<String>,
+    /// Check many notes: JSONL ({"id", "text"} per line) or plain text, one note per line.
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub input: Option<PathBuf>,
     /// Character limit (default: from my tier, 200 for free accounts).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8000))]
     pub limit: Option<u32>,

@@ -455,12 +455,99 @@ fn run_triage(args: TriageArgs) -> Result<()> {
     }
 }
 
+/// `check --input FILE`: every note of a file, one result per line, in file order; with
+/// `--min-score`, exit 1 when any note scores below it.
+fn check_file(
+    path: &std::path::Path,
+    limit: usize,
+    as_json: bool,
+    min_score: Option<u8>,
+) -> Result<()> {
+    let text = input::read_text_file_limited(path, input::MAX_FILE_BYTES, "batch input")?;
+    let is_jsonl = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('{'));
+    // JSONL rows (bad ones reported), or one note per non-empty line.
+    let (notes, skipped): (Vec<(serde_json::Value, String)>, Vec<Error>) = if is_jsonl {
+        let batch = input::read_batch_rows(path)?;
+        (
+            batch.notes.into_iter().map(|n| (n.id, n.text)).collect(),
+            batch.skipped,
+        )
+    } else {
+        let notes = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (serde_json::Value::from(i + 1), l.to_string()))
+            .collect();
+        (notes, Vec::new())
+    };
+    for e in &skipped {
+        stderr_line(format_args!("notewright: skipped {e}"));
+    }
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut below = 0;
+    for (id, note) in &notes {
+        let report = check::check(note, limit);
+        if min_score.is_some_and(|min| report.score < min) {
+            below += 1;
+        }
+        if as_json {
+            let mut doc = serde_json::Map::new();
+            doc.insert("schema".into(), "notewright.check/1".into());
+            doc.insert("id".into(), id.clone());
+            if let serde_json::Value::Object(fields) =
+                serde_json::to_value(&report).map_err(encode_error)?
+            {
+                doc.extend(fields);
+            }
+            out.push_str(&serde_json::Value::Object(doc).to_string());
+            out.push('\n');
+        } else {
+            let count = |s: check::Severity, word: &str| {
+                let n = report.findings.iter().filter(|f| f.severity == s).count();
+                format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+            };
+            let _ = writeln!(
+                out,
+                "{id}: score {}/100 ({}, {}, {})",
+                report.score,
+                count(check::Severity::Error, "error"),
+                count(check::Severity::Warning, "warning"),
+                count(check::Severity::Hint, "hint")
+            );
+        }
+    }
+    print(&out)?;
+    if !skipped.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: {} rows skipped (listed above); the rest was checked",
+            path.display(),
+            skipped.len()
+        )));
+    }
+    match min_score {
+        Some(min) if below > 0 => Err(Error::NotesBelowMinScore {
+            below,
+            total: notes.len(),
+            min,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn run_check(args: CheckArgs) -> Result<()> {
-    let note = note_from(args.text)?;
     let limit = match args.limit {
         Some(limit) => limit as usize,
         None => Me::resolve(args.me.as_deref())?.tier.note_limit(),
     };
+    if let Some(path) = &args.input {
+        return check_file(path, limit, args.json, args.min_score);
+    }
+    let note = note_from(args.text)?;
     let report = check::check(&note, limit);
     if args.json {
         print(&json_doc(&report, "notewright.check/1")?)?;
