@@ -38,7 +38,7 @@ fn classify_batch_jsonl_and_invitations_csv() {
         b"{\"id\": \"a\", \"text\": \"\", \"extra\": true}\n{\"id\": 7, \"text\": \"Great meeting you at the Lisbon Data Summit, Dana!\"}\n",
     );
     let out = nw()
-        .args(["classify", "--engine", "rules", "--input"])
+        .args(["classify", "--engine", "rules", "--json", "--input"])
         .arg(&jsonl)
         .output()
         .unwrap();
@@ -63,7 +63,7 @@ fn classify_batch_jsonl_and_invitations_csv() {
             .as_bytes(),
     );
     let out = nw()
-        .args(["classify", "--engine", "rules", "--input"])
+        .args(["classify", "--engine", "rules", "--json", "--input"])
         .arg(&csv)
         .output()
         .unwrap();
@@ -325,7 +325,7 @@ fn bad_input_exits_2_with_a_useful_message() {
         b"{\"text\": \"ok\"}\n{\"txt\": \"oops\"}\n",
     );
     // The good row is still classified; the bad one is named by line and counted.
-    nw().args(["classify", "--engine", "rules", "--input"])
+    nw().args(["classify", "--engine", "rules", "--json", "--input"])
         .arg(&bad_jsonl)
         .assert()
         .code(2)
@@ -762,4 +762,28 @@ fn check_reads_a_file_of_notes_and_fails_below_the_minimum() {
     .unwrap();
     assert_eq!(first["schema"], "notewright.check/1");
     assert!(first["id"].is_string() && first["score"].is_u64());
+}
+
+#[test]
+fn classify_input_prints_a_table_and_a_summary_by_default() {
+    let out = nw()
+        .args([
+            "classify",
+            "--engine",
+            "rules",
+            "--input",
+            "data/holdout.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("LABEL"));
+    assert!(text.contains("[h001]"), "{text}");
+    let summary = text.lines().last().unwrap();
+    assert!(
+        summary.starts_with("120 notes: ") && summary.ends_with("(rules engine)"),
+        "{summary}"
+    );
 }

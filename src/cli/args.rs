@@ -143,7 +143,8 @@ pub enum Tone {
 pub struct ClassifyArgs {
     /// The note; read from stdin when absent.
     pub text: Option<String>,
-    /// Classify many notes: JSONL ({"id", "text"} per line) or a LinkedIn Invitations.csv. Prints one JSON line per note.
+    /// Classify many notes: JSONL ({"id", "text"} per line) or a LinkedIn Invitations.csv. Prints a
+    /// table and a summary; with --json, one JSON line per note.
     #[arg(long, value_name = "FILE", conflicts_with = "text")]
     pub input: Option<PathBuf>,
     /// Note classifier.
@@ -154,7 +155,7 @@ pub struct ClassifyArgs {
     /// labelled examples.
     #[arg(long, conflicts_with = "input")]
     pub explain: bool,
-    /// Print JSON.
+    /// Print JSON (with --input: one JSON line per note).
     #[arg(long)]
     pub json: bool,
 }

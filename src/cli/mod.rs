@@ -186,6 +186,26 @@ struct BatchLine<'a> {
     id: &'a serde_json::Value,
 }
 
+/// One row of `classify --input`'s table: id, label (first on its line, so it is coloured),
+/// confidence and the strongest reason.
+fn batch_row(id: &serde_json::Value, c: &Classification) -> String {
+    let id = match id {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let id: String = id.chars().take(10).collect();
+    let reason: String = c
+        .reasons
+        .first()
+        .map(|r| r.chars().take(70).collect())
+        .unwrap_or_default();
+    format!(
+        "{:<12} {:>4.0}%  {reason}  [{id}]",
+        c.label.as_str(),
+        c.confidence * 100.0
+    )
+}
+
 fn run_classify(args: ClassifyArgs) -> Result<()> {
     let classifier = Classifier::new(args.engine)?;
     if let Some(path) = &args.input {
@@ -199,23 +219,34 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
             errors.push_str(&line.to_string());
             errors.push('\n');
         }
-        if !errors.is_empty() {
+        if !errors.is_empty() && args.json {
             print(&errors)?;
         }
+        if !args.json {
+            print(&format!("{:<12} {:>5}  REASON  [ID]\n", "LABEL", "CONF"))?;
+        }
+        let mut per_label = [0usize; 3];
         let bar = progress_bar(notes.len());
         for chunk in notes.chunks(classifier.batch_size()) {
             let mut lines = String::new();
             let texts: Vec<&str> = chunk.iter().map(|n| n.text.as_str()).collect();
             let classifications = classifier.classify_batch(&texts)?;
+            for c in &classifications {
+                per_label[c.label as usize] += 1;
+            }
             let encoded: Vec<String> = chunk
                 .par_iter()
                 .zip(classifications.par_iter())
                 .map(|(note, classification)| {
-                    serde_json::to_string(&BatchLine {
-                        classification,
-                        id: &note.id,
-                    })
-                    .map_err(encode_error)
+                    if args.json {
+                        serde_json::to_string(&BatchLine {
+                            classification,
+                            id: &note.id,
+                        })
+                        .map_err(encode_error)
+                    } else {
+                        Ok(batch_row(&note.id, classification))
+                    }
                 })
                 .collect::<Result<_>>()?;
             for line in encoded {
@@ -223,11 +254,25 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                 lines.push('\n');
             }
             // Written chunk by chunk, whole lines only: an interrupted run keeps what it did.
-            print(&lines)?;
+            if args.json {
+                print(&lines)?;
+            } else {
+                print_human(&lines)?;
+            }
             bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
         let read = notes.len() + skipped.len();
+        if !args.json {
+            print(&format!(
+                "\n{} notes: {} genuine, {} vague, {} sales pitch ({} engine)\n",
+                notes.len(),
+                per_label[0],
+                per_label[1],
+                per_label[2],
+                classifier.name()
+            ))?;
+        }
         if !skipped.is_empty() {
             return Err(Error::Usage(format!(
                 "{}: read {read} rows: {} classified, {} skipped",
