@@ -63,6 +63,17 @@ pub fn check(note: &str, limit: usize) -> Report {
             "say how you know them and why you want to connect",
         );
     }
+    if let Some(c) = note
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        add(
+            "control_char",
+            Severity::Error,
+            format!("contains the control character {c:?}"),
+            "retype the note or paste it as plain text",
+        );
+    }
     if chars > limit {
         add(
             "over_limit",
@@ -151,8 +162,17 @@ pub fn check(note: &str, limit: usize) -> Report {
         .iter()
         .map(|f| u32::from(penalty(f.severity)))
         .sum();
+    // A note the network refuses cannot score as if it could be sent: over the limit it is at
+    // most 35, over twice the limit 0.
+    let cap = if chars > 2 * limit {
+        0
+    } else if chars > limit {
+        35
+    } else {
+        100
+    };
     Report {
-        score: 100u32.saturating_sub(lost) as u8,
+        score: 100u32.saturating_sub(lost).min(cap) as u8,
         chars,
         limit,
         findings,
@@ -202,6 +222,13 @@ mod tests {
             assert!(c.contains(&want), "{want} missing: {c:?}");
         }
         assert_eq!(check(&long, 200).score, 0);
+        // However good, a note the network refuses is not ready.
+        let good = "Hi Dana, great meeting you at DevConf Lisbon; I'd value your view on sensor alerts. Sam ";
+        assert_eq!(check(&good.repeat(128), 200).score, 0);
+        assert!(check(&good.repeat(3)[..250], 200).score <= 35);
+        let with_nul = format!("{good}\u{1}");
+        assert!(codes(&with_nul, 200).contains(&"control_char"));
+        assert!(check(&with_nul, 200).score <= 65);
     }
 
     #[test]

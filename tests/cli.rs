@@ -711,6 +711,8 @@ fn verbose_logs_to_stderr_and_leaves_stdout_alone() {
         "invite",
         "--profile",
         "examples/dana-reyes.json",
+        "--me",
+        "examples/me.toml",
         "--engine",
         "rules",
     ];
@@ -786,4 +788,21 @@ fn classify_input_prints_a_table_and_a_summary_by_default() {
         summary.starts_with("120 notes: ") && summary.ends_with("(rules engine)"),
         "{summary}"
     );
+}
+
+#[test]
+fn an_unsigned_draft_says_why() {
+    nw().args([
+        "draft",
+        "followup",
+        "--profile",
+        "examples/dana-reyes.json",
+        "--engine",
+        "rules",
+    ])
+    .assert()
+    .success()
+    .stderr(predicates::str::contains(
+        "no name in your me file, so the draft is not signed",
+    ));
 }

@@ -295,6 +295,9 @@ impl<'a> Drafter<'a> {
         let s = &self.situation;
         let mut out = Vec::new();
         let pitch = s.note_class == Some("sales_pitch");
+        if self.me.sign_off().is_none() {
+            out.push("no name in your me file, so the draft is not signed: add `name = \"…\"` to me.toml (or run `notewright init --from-export`)".to_string());
+        }
         match kind {
             DraftKind::Followup | DraftKind::Ask if pitch => out.push(format!(
                 "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
