@@ -311,7 +311,7 @@ fn read_jsonl(text: &str, source: Source) -> Vec<Result<BatchNote>> {
 }
 
 /// Every JSONL row: good ones kept, bad ones (and duplicate ids) reported by line.
-fn read_jsonl_rows(text: &str, source: Source) -> Batch {
+pub fn read_jsonl_rows(text: &str, source: Source) -> Batch {
     let mut notes = Vec::new();
     let mut skipped = Vec::new();
     let mut first_line_of: std::collections::HashMap<String, usize> =

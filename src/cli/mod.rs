@@ -515,7 +515,7 @@ fn check_file(
         .is_some_and(|l| l.trim_start().starts_with('{'));
     // JSONL rows (bad ones reported), or one note per non-empty line.
     let (notes, skipped): (Vec<(serde_json::Value, String)>, Vec<Error>) = if is_jsonl {
-        let batch = input::read_batch_rows(path)?;
+        let batch = input::read_jsonl_rows(&text, Source::File(path.into()));
         (
             batch.notes.into_iter().map(|n| (n.id, n.text)).collect(),
             batch.skipped,

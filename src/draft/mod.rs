@@ -395,12 +395,11 @@ impl<'a> Drafter<'a> {
         let grounding = self.grounding_for(opts.kind);
         let mut shortest: Option<(usize, String)> = None;
         let mut rejected: Option<String> = None;
-        // Every lead at the fuller levels before any at the barest: the barest level drops the
-        // reason and the sign-off, which a weaker lead with both beats.
         let barest = BREVITY_LEVELS - 1;
         // For each lead: the first wording at every fuller level, then other wordings of the
         // same sentences (a shorter phrasing may fit where the first did not: a stronger fact
-        // beats a weaker one); the barest level, for any lead, comes last.
+        // beats a weaker one). The barest level drops the reason and the sign-off, which a
+        // weaker lead with both beats, so it comes last, for any lead.
         let order: Vec<(&str, u8, u64)> = leads
             .iter()
             .flat_map(|l| {
@@ -409,45 +408,47 @@ impl<'a> Drafter<'a> {
             .chain(leads.iter().map(|l| (*l, barest, 0)))
             .collect();
         for (lead, brevity, alt) in order {
-            {
-                let text = self.render(opts, lead, brevity, seed.wrapping_add(alt * 1_000_003))?;
-                let chars = text::char_count(&text);
-                if chars > limit {
-                    tracing::debug!(
-                        "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, too long",
-                        opts.kind.as_str()
-                    );
-                    if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
-                        shortest = Some((chars, text));
-                    }
-                    continue;
-                }
-                let verdict = verify::verify(&text, grounding, Some(limit));
+            let text = self.render(opts, lead, brevity, seed.wrapping_add(alt * 1_000_003))?;
+            let chars = text::char_count(&text);
+            if chars > limit {
                 tracing::debug!(
-                    "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, {}",
-                    opts.kind.as_str(),
-                    if verdict.passed() { "verified".to_string() } else { verdict.summary() }
+                    "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, too long",
+                    opts.kind.as_str()
                 );
-                if !verdict.passed() {
-                    // Something in the inputs trips the verifier (an odd title, say): try the
-                    // next wording or fact before giving up.
-                    rejected.get_or_insert(verdict.summary());
-                    continue;
+                if shortest.as_ref().is_none_or(|(c, _)| chars < *c) {
+                    shortest = Some((chars, text));
                 }
-                return Ok(Draft {
-                    kind: opts.kind,
-                    facts_used: self.facts_in(&text),
-                    chars,
-                    limit,
-                    text,
-                    engine: "rules".into(),
-                    model: None,
-                    fallback_reason: None,
-                    warnings: self.warnings(opts.kind),
-                    rule_text: None,
-                    edits: Vec::new(),
-                });
+                continue;
             }
+            let verdict = verify::verify(&text, grounding, Some(limit));
+            tracing::debug!(
+                "{} lead {lead}, brevity {brevity}, wording {alt}: {chars}/{limit} characters, {}",
+                opts.kind.as_str(),
+                if verdict.passed() {
+                    "verified".to_string()
+                } else {
+                    verdict.summary()
+                }
+            );
+            if !verdict.passed() {
+                // Something in the inputs trips the verifier (an odd title, say): try the
+                // next wording or fact before giving up.
+                rejected.get_or_insert(verdict.summary());
+                continue;
+            }
+            return Ok(Draft {
+                kind: opts.kind,
+                facts_used: self.facts_in(&text),
+                chars,
+                limit,
+                text,
+                engine: "rules".into(),
+                model: None,
+                fallback_reason: None,
+                warnings: self.warnings(opts.kind),
+                rule_text: None,
+                edits: Vec::new(),
+            });
         }
         let article = if opts.kind == DraftKind::Invite {
             "an"

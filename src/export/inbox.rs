@@ -108,13 +108,14 @@ pub fn inbox(
                 .to_string(),
         );
     }
+    // Every invitation row read, used or skipped, before the other files' problems join in.
+    let rows_read = invitations.read();
     let mut skipped = invitations.skipped;
     skipped.extend(connections.skipped);
     skipped.extend(messages.skipped);
 
     let known = Known::new(&connections.items);
     let talked = talked_with(&messages.items, mine.name.as_deref());
-    let rows_read = invitations.items.len() + skipped_in(&skipped, &invitations.file);
     let (mut already_connected, mut outgoing, mut too_old) = (0, 0, 0);
     // The newest request per sender.
     let mut latest: HashMap<String, &Invitation> = HashMap::new();
@@ -254,14 +255,6 @@ fn list_or_none(names: &[String]) -> String {
     } else {
         names.join(", ")
     }
-}
-
-fn skipped_in(skipped: &[Error], file: &Option<String>) -> usize {
-    let Some(file) = file else { return 0 };
-    skipped
-        .iter()
-        .filter(|e| e.to_string().starts_with(file.as_str()))
-        .count()
 }
 
 /// The sender as the export knows them; everything else stays unknown.

@@ -18,7 +18,7 @@ pub mod table;
 use crate::error::{Error, Result, Source};
 use crate::input::{self, MAX_FILE_BYTES};
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 /// Where the export's files are.
@@ -80,7 +80,8 @@ impl Export {
                 zip: None,
             });
         }
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        file.seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| Error::io(path, e))?;
         let archive = zip::ZipArchive::new(file).map_err(|e| {
             Error::input(
                 Source::File(path.into()),

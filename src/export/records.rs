@@ -112,17 +112,12 @@ fn read_file<T>(
     }
     let mut items = Vec::new();
     let mut bad = Vec::new();
-    let mut checked = false;
-    let mut missing_column = None;
-    let table = Table::stream(&text, source.clone(), expected, |table, row| {
-        if !checked {
-            checked = true;
-            missing_column = expected.iter().find_map(|c| table.require(c).err());
-        }
-        if missing_column.is_some() {
-            return;
-        }
-        match parse_row(table, row) {
+    // Table::stream refuses a file without every expected column before any row.
+    let table = Table::stream(
+        &text,
+        source.clone(),
+        expected,
+        |table, row| match parse_row(table, row) {
             Ok(Some(item)) => items.push(item),
             Ok(None) => {}
             Err((field, why)) => bad.push(Error::input_at(
@@ -132,15 +127,8 @@ fn read_file<T>(
                 field.map(str::to_string),
                 why,
             )),
-        }
-    })?;
-    if let Some(e) = missing_column {
-        return Err(e);
-    }
-    // A header without rows still names a missing column.
-    for column in expected {
-        table.require(column)?;
-    }
+        },
+    )?;
     let mut skipped = table.skipped;
     skipped.extend(bad);
     tracing::info!(

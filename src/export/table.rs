@@ -32,8 +32,8 @@ pub fn header_key(name: &str) -> String {
 }
 
 impl Table {
-    /// Parse `text` and keep every row. `expected` names the columns that tell a header line
-    /// from a preamble, and is quoted in the error when no header is found.
+    /// Parse `text` and keep every row. `expected` names the columns the file must have; any one
+    /// of them tells the header line from a preamble.
     pub fn parse(text: &str, source: Source, expected: &[&str]) -> Result<Table> {
         let mut rows = Vec::new();
         let mut table = Table::stream(text, source, expected, |_, row| rows.push(row.clone()))?;
@@ -123,6 +123,10 @@ impl Table {
             rows: Vec::new(),
             skipped: Vec::new(),
         };
+        // Every expected column must be there, before any row is read.
+        for column in expected {
+            table.require(column)?;
+        }
         // Lines are counted from byte offsets (the csv crate's own count differs with CRLF),
         // incrementally, so a 200,000-row file is scanned once.
         let data = &text.as_bytes()[offset..];
