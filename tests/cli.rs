@@ -571,7 +571,28 @@ fn a_kind_that_fits_nobody_is_refused_and_a_doubtful_one_warns() {
         .assert()
         .success()
         .stderr(predicates::str::contains(
-            "warning: you have met this person",
+            "warning: `notewright triage` would accept and send `draft followup`: we have met",
+        ));
+    // Accepting a stranger my policy turns away (no headshot) warns with triage's reason.
+    std::fs::write(
+        &profile,
+        r#"{"name": "Dana Reyes", "note": "", "photo": false, "connections": 40}"#,
+    )
+    .unwrap();
+    let me = dir.path().join("me.toml");
+    std::fs::write(
+        &me,
+        "name = \"Sam Okafor\"\n[policy]\nrequire_photo = true\n",
+    )
+    .unwrap();
+    nw().args(["draft", "followup", "--engine", "rules", "--me"])
+        .arg(&me)
+        .arg("--profile")
+        .arg(&profile)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "warning: `notewright triage` would decline with `draft decline`: policy: a headshot is required",
         ));
     // No request at all: nothing to decline.
     std::fs::write(

@@ -239,6 +239,10 @@ pub struct DraftArgs {
     /// Who writes the draft.
     #[arg(long, value_enum, default_value_t = DraftEngine::Auto)]
     pub engine: DraftEngine,
+    /// Who reads their note (a request's `note`), as `triage` does: auto takes the embedding
+    /// classifier when it is installed.
+    #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
+    pub classify_engine: ClassifyEngine,
     /// Write an invite even when the profile has nothing to personalise it with (by default
     /// that is an error naming the fields that would help).
     #[arg(long)]

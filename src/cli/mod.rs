@@ -419,7 +419,11 @@ fn run_draft(args: DraftArgs) -> Result<()> {
     let profile = Profile::load(&args.common.profile)?;
     let me = Me::resolve(args.common.me.as_deref())?;
     let prompts = Prompts::load(args.common.prompts.as_deref())?;
-    let drafter = Drafter::new(&prompts, &profile, &me);
+    let mut drafter = Drafter::new(&prompts, &profile, &me);
+    // Their note, read as `triage` reads it (an empty one needs no model to say it is empty).
+    if let Some(note) = profile.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        drafter = drafter.reading_note_as(Classifier::new(args.classify_engine)?.classify(note)?);
+    }
     let opts = DraftOptions {
         kind: args.kind.into(),
         tone: args.tone.into(),
@@ -473,7 +477,7 @@ fn run_triage(args: TriageArgs) -> Result<()> {
     let decision = triage::triage(&profile, &note, &me.policy);
     let reply = match decision.action.reply_kind() {
         Some(kind) => {
-            let drafter = Drafter::new(&prompts, &profile, &me);
+            let drafter = Drafter::new(&prompts, &profile, &me).reading_note_as(note.clone());
             let opts = DraftOptions {
                 tone: args.tone.into(),
                 ..DraftOptions::new(kind)

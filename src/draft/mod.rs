@@ -3,12 +3,14 @@
 //! model rewrite → the verifier → output. The drafting code knows nothing of tensors: a model
 //! reaches it only through the [`Rewriter`] trait.
 
+use crate::classify::Classification;
 use crate::error::{Error, Result};
 use crate::facts::{self, Fact, FactKind};
 use crate::me::Me;
 use crate::profile::Profile;
 use crate::prompts::Prompts;
 use crate::text;
+use crate::triage::Action;
 use crate::verify::{self, Grounding, Verdict};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -209,6 +211,8 @@ pub struct Drafter<'a> {
     /// Invites must not name shared connections (ask them first), so their names are not
     /// grounding for an invite.
     invite_grounding: Grounding,
+    /// How their note was read (none when they sent no request).
+    note_reading: Option<Classification>,
 }
 
 impl<'a> Drafter<'a> {
@@ -222,15 +226,27 @@ impl<'a> Drafter<'a> {
         let mut invite_inputs = without_connections.strings();
         invite_inputs.extend(me.strings());
         let invite_grounding = Grounding::new(invite_inputs.iter().map(String::as_str), vocabulary);
+        let note_reading = profile.note.as_deref().map(crate::classify::classify_rules);
         Drafter {
             prompts,
             profile,
             me,
             facts: facts::extract(profile),
-            situation: Situation::new(profile, me),
+            situation: Situation::new(profile, me, note_reading.as_ref()),
             grounding,
             invite_grounding,
+            note_reading,
         }
+    }
+
+    /// Read their note with another classifier's answer (the embedding classifier's, say)
+    /// instead of the rules': `triage`, `inbox` and `draft` then agree on what the note is.
+    pub fn reading_note_as(mut self, classification: Classification) -> Drafter<'a> {
+        if self.profile.note.is_some() {
+            self.situation = Situation::new(self.profile, self.me, Some(&classification));
+            self.note_reading = Some(classification);
+        }
+        self
     }
 
     /// What a draft of this kind may mention.
@@ -290,27 +306,39 @@ impl<'a> Drafter<'a> {
         }
     }
 
-    /// When this kind of message does not fit the situation, what to do instead.
+    /// When this kind of message does not fit the situation, what to do instead: `triage`'s
+    /// own recommendation for their request, when the kind goes against it.
     pub fn warnings(&self, kind: DraftKind) -> Vec<String> {
-        let s = &self.situation;
         let mut out = Vec::new();
-        let pitch = s.note_class == Some("sales_pitch");
         if self.me.sign_off().is_none() {
             out.push("no name in your me file, so the draft is not signed: add `name = \"…\"` to me.toml (or run `notewright init --from-export`)".to_string());
         }
-        match kind {
-            DraftKind::Followup | DraftKind::Ask if pitch => out.push(format!(
-                "their note reads as a sales pitch: `notewright triage` recommends declining, and a{} invites more of it",
-                if kind == DraftKind::Followup { " follow-up with a call" } else { "n ask" }
-            )),
-            DraftKind::Ask | DraftKind::Decline if s.met.is_some() && !pitch => out.push(
-                "you have met this person: `notewright triage` would accept and send a follow-up".to_string(),
-            ),
-            // Accepting a stranger's request against my own rule.
-            DraftKind::Followup if s.requested && s.stranger && s.only_met => out.push(
-                "your policy connects only with people you have met, and you have not met them: `notewright triage` would decline (with an opening)".to_string(),
-            ),
-            _ => {}
+        // An existing connection was decided already; no request, nothing to weigh.
+        let Some(reading) = self
+            .note_reading
+            .as_ref()
+            .filter(|_| self.profile.connected != Some(true))
+        else {
+            return out;
+        };
+        let decision = crate::triage::triage(self.profile, reading, &self.me.policy);
+        let fits = match kind {
+            DraftKind::Followup => decision.action == Action::Accept,
+            DraftKind::Ask => decision.action == Action::Ask,
+            DraftKind::Decline => matches!(decision.action, Action::Decline | Action::Ignore),
+            DraftKind::Invite => true,
+        };
+        if !fits {
+            // triage's last reason is the one that decided.
+            let why = decision.reasons.last().cloned().unwrap_or_default();
+            let instead = match decision.action {
+                Action::Accept => "accept and send `draft followup`",
+                Action::Ask => "reply with `draft ask` before accepting",
+                Action::Decline => "decline with `draft decline`",
+                Action::Ignore => "ignore the request (or decline with `draft decline`)",
+            };
+            let warning = format!("`notewright triage` would {instead}: {why}");
+            out.push(warning);
         }
         out
     }
@@ -929,6 +957,40 @@ mod tests {
             d.facts_used.iter().any(|f| f == "met: DevConf Lisbon"),
             "{:?}",
             d.facts_used
+        );
+    }
+
+    #[test]
+    fn the_note_is_read_as_the_given_classifier_reads_it() {
+        let prompts = Prompts::builtin();
+        let m = me();
+        // "no cost to you" reads as an offer to the rules; an invitation to be a guest to a
+        // classifier that knows better. The reply follows whichever reading it is given.
+        let p = Profile {
+            name: "Seo-yeon Park".into(),
+            note: Some("I host Slow Sour, a podcast about fermentation, and would love to have you on for an episode in March, no cost to you.".into()),
+            ..Profile::default()
+        };
+        let ask = DraftOptions::new(DraftKind::Ask);
+        let by_rules = Drafter::new(&prompts, &p, &m);
+        let genuine = crate::classify::Classification {
+            label: crate::signals::Label::Genuine,
+            confidence: 0.9,
+            engine: "embed",
+            reasons: vec![],
+            hits: vec![],
+            probabilities: [0.9, 0.05, 0.05],
+        };
+        let by_other = Drafter::new(&prompts, &p, &m).reading_note_as(genuine);
+        let rules_text = &by_rules.draft(&ask, None).unwrap()[0].text;
+        let other = &by_other.draft(&ask, None).unwrap()[0];
+        assert_ne!(rules_text, &other.text);
+        assert!(other.text.contains("be your guest"), "{}", other.text);
+        // ...and triage's recommendation for that reading is what the warnings weigh.
+        assert!(
+            other.warnings.iter().any(|w| w.contains("would accept")),
+            "{:?}",
+            other.warnings
         );
     }
 

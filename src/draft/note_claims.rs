@@ -24,6 +24,8 @@ pub struct NoteClaims {
     /// They invite me to something: "speak" (a talk, a panel, a keynote), "guest" (their
     /// podcast or show) or "interview" (a journalist's request).
     pub invitation: Option<&'static str>,
+    /// What the invitation is to, as a reply names it: "the panel", "the episode".
+    pub invitation_noun: Option<&'static str>,
 }
 
 impl NoteClaims {
@@ -121,6 +123,7 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         topic: take(&p.topic).map(|t| mine_for_yours(&t)),
         asks: asks_something(note),
         invitation: invitation(note),
+        invitation_noun: invitation(note).map(|kind| invitation_noun(note, kind)),
     }
 }
 
@@ -185,6 +188,19 @@ fn invitation(note: &str) -> Option<&'static str> {
         Some("speak")
     } else {
         None
+    }
+}
+
+/// What a reply calls the thing they invite me to: the panel, the keynote, the episode.
+fn invitation_noun(note: &str, kind: &str) -> &'static str {
+    let folded = crate::text::fold(note);
+    match kind {
+        "interview" => "the interview",
+        "guest" => "the episode",
+        _ if folded.contains("panel") => "the panel",
+        _ if folded.contains("keynote") => "the keynote",
+        _ if folded.contains("workshop") => "the workshop",
+        _ => "the talk",
     }
 }
 

@@ -85,9 +85,19 @@ pub struct ContentRef {
 }
 
 impl Situation {
-    pub fn new(profile: &Profile, me: &Me) -> Situation {
+    /// The situation, with their note read by `classification` (the rule classifier's reading
+    /// when none is given).
+    pub fn new(
+        profile: &Profile,
+        me: &Me,
+        classification: Option<&crate::classify::Classification>,
+    ) -> Situation {
         let note = profile.note.as_deref();
-        let classification = note.map(crate::classify::classify_rules);
+        let classification = match (note, classification) {
+            (None, _) => None,
+            (Some(_), Some(c)) => Some(c.clone()),
+            (Some(n), None) => Some(crate::classify::classify_rules(n)),
+        };
         let note_class = classification.as_ref().map(|c| match c.label {
             Label::Genuine => "genuine",
             Label::Vague => "vague",
@@ -153,11 +163,7 @@ impl Situation {
             )),
             _ if claims.invitation.is_some() => Some(format!(
                 "go through the details of {}",
-                match claims.invitation {
-                    Some("interview") => "the interview",
-                    Some("guest") => "the episode",
-                    _ => "the talk",
-                }
+                claims.invitation_noun.unwrap_or("the talk")
             )),
             _ => match (&claims.question, &claims.topic, claims.asks) {
                 (Some(q), _, _) => Some(format!("go through your question about {q}")),

@@ -219,7 +219,8 @@ fn answer(
                 company: company_from_note.clone(),
                 ..profile.clone()
             };
-            let drafter = Drafter::new(opts.prompts, &described, opts.me);
+            let drafter =
+                Drafter::new(opts.prompts, &described, opts.me).reading_note_as(class.clone());
             match drafter.draft(&DraftOptions::new(kind), None) {
                 Ok(mut drafts) => (Some(drafts.remove(0)), None),
                 // The sender's own fields may be refused (a name holding a link, say):
