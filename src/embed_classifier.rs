@@ -51,6 +51,9 @@ pub struct LabelledNote {
     pub id: Option<serde_json::Value>,
     pub text: String,
     pub label: Label,
+    /// The kind of note (see data/README.md, "Genres").
+    #[serde(default)]
+    pub genre: Option<String>,
 }
 
 pub fn corpus() -> Vec<LabelledNote> {
@@ -323,6 +326,8 @@ impl Trained {
 pub struct Neighbour {
     pub text: String,
     pub label: Label,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genre: Option<String>,
     pub similarity: f32,
 }
 
@@ -511,6 +516,7 @@ impl EmbedClassifier {
             .map(|(similarity, i)| Neighbour {
                 text: self.corpus[i].text.clone(),
                 label: self.corpus[i].label,
+                genre: self.corpus[i].genre.clone(),
                 similarity,
             })
             .collect()

@@ -14,6 +14,8 @@ pub struct Example {
     pub id: serde_json::Value,
     pub text: String,
     pub label: Label,
+    /// The kind of note (financial adviser, referral, …), when the data says.
+    pub genre: Option<String>,
 }
 
 /// Read labelled notes: JSONL (`{"text", "label"}`, optional `id`) or an `Invitations.csv` with
@@ -31,6 +33,7 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
                  id,
                  text,
                  label,
+                 genre,
                  line,
              }| {
                 let raw = label.ok_or_else(|| {
@@ -53,7 +56,12 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Example>> {
                         format!("unknown label {raw:?}; expected genuine, vague or sales_pitch"),
                     )
                 })?;
-                Ok(Example { id, text, label })
+                Ok(Example {
+                    id,
+                    text,
+                    label,
+                    genre,
+                })
             },
         )
         .collect()
@@ -86,7 +94,54 @@ pub struct Report {
     pub per_class: Vec<ClassMetrics>,
     /// `confusion[expected][predicted]`, in [`Label::ALL`] order.
     pub confusion: [[usize; 3]; 3],
+    /// Recall within each genre, when the notes carry genres (worst first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_genre: Vec<GenreRecall>,
     pub misclassified: Vec<Miss>,
+}
+
+/// How many notes of one genre got their label.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenreRecall {
+    pub genre: String,
+    pub notes: usize,
+    pub correct: usize,
+    pub recall: f64,
+}
+
+/// Recall per genre, worst first (ties by name).
+fn per_genre(examples: &[Example], predictions: &[(Label, f64)]) -> Vec<GenreRecall> {
+    let mut by: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (e, (p, _)) in examples.iter().zip(predictions) {
+        if let Some(g) = &e.genre {
+            let entry = by.entry(g.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(*p == e.label);
+        }
+    }
+    let mut out: Vec<GenreRecall> = by
+        .into_iter()
+        .map(|(genre, (notes, correct))| GenreRecall {
+            genre: genre.to_string(),
+            notes,
+            correct,
+            recall: correct as f64 / notes as f64,
+        })
+        .collect();
+    out.sort_by(|a, b| a.recall.total_cmp(&b.recall).then(a.genre.cmp(&b.genre)));
+    out
+}
+
+/// Leave-one-genre-out folds: each genre's notes are one fold (notes with no genre are in
+/// none), so a classifier is always tested on a genre it was not trained on.
+pub fn genre_folds(examples: &[Example]) -> Vec<Vec<usize>> {
+    let mut by: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, e) in examples.iter().enumerate() {
+        if let Some(g) = &e.genre {
+            by.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    by.into_values().collect()
 }
 
 /// Score predictions (label, confidence) against the examples, in the same order.
@@ -149,6 +204,7 @@ pub fn evaluate(engine: &str, examples: &[Example], predictions: &[(Label, f64)]
         macro_f1: macro_f1(&per_class, &confusion),
         per_class,
         confusion,
+        per_genre: per_genre(examples, predictions),
         misclassified,
     }
 }
@@ -222,6 +278,20 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if !report.per_genre.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nrecall by genre (worst first)\n{:<22} {:>6} {:>8} {:>7}",
+            "genre", "notes", "correct", "recall"
+        );
+        for g in &report.per_genre {
+            let _ = writeln!(
+                out,
+                "{:<22} {:>6} {:>8} {:>7.3}",
+                g.genre, g.notes, g.correct, g.recall
+            );
+        }
+    }
     if !report.misclassified.is_empty() {
         let _ = writeln!(out, "\nmisclassified ({}):", report.misclassified.len());
         for m in &report.misclassified {
@@ -253,7 +323,39 @@ mod tests {
             id: serde_json::json!(1),
             text: "x".into(),
             label,
+            genre: None,
         }
+    }
+
+    #[test]
+    fn genre_folds_hold_out_one_genre_each_and_recall_is_per_genre() {
+        let mk = |label, genre: &str| Example {
+            genre: Some(genre.into()),
+            ..ex(label)
+        };
+        let examples = vec![
+            mk(Label::SalesPitch, "insurance"),
+            mk(Label::Genuine, "referral"),
+            mk(Label::SalesPitch, "insurance"),
+            ex(Label::Vague),
+        ];
+        let folds = genre_folds(&examples);
+        assert_eq!(folds, vec![vec![0, 2], vec![1]]);
+        let predictions = vec![
+            (Label::SalesPitch, 0.9),
+            (Label::Genuine, 0.9),
+            (Label::Vague, 0.6),
+            (Label::Vague, 0.9),
+        ];
+        let report = evaluate("t", &examples, &predictions);
+        // Worst first: insurance 1 of 2, referral 1 of 1; the note with no genre is in none.
+        assert_eq!(report.per_genre.len(), 2);
+        assert_eq!(report.per_genre[0].genre, "insurance");
+        assert_eq!(
+            (report.per_genre[0].notes, report.per_genre[0].correct),
+            (2, 1)
+        );
+        assert!((report.per_genre[1].recall - 1.0).abs() < 1e-9);
     }
 
     #[test]

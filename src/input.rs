@@ -218,6 +218,8 @@ pub struct BatchNote {
     pub text: String,
     /// The expected label when the batch is labelled (for `eval`).
     pub label: Option<String>,
+    /// The kind of note it is, when the batch says (`eval` reports recall per genre).
+    pub genre: Option<String>,
     /// The line of the file it starts on.
     pub line: usize,
 }
@@ -273,6 +275,8 @@ fn read_jsonl(text: &str, source: Source) -> Vec<Result<BatchNote>> {
         text: String,
         #[serde(default)]
         label: Option<String>,
+        #[serde(default)]
+        genre: Option<String>,
     }
     let parse_line = |(index, line): (usize, &str)| -> Result<BatchNote> {
         let line_no = index + 1;
@@ -298,6 +302,7 @@ fn read_jsonl(text: &str, source: Source) -> Vec<Result<BatchNote>> {
                 .unwrap_or_else(|| serde_json::Value::from(line_no)),
             text: parsed.text,
             label: parsed.label,
+            genre: parsed.genre,
             line: line_no,
         })
     };
@@ -386,6 +391,7 @@ fn read_invitations_csv(text: &str, source: Source) -> Result<Batch> {
             id: serde_json::Value::from(index + 1),
             text,
             label,
+            genre: None,
             line: row.line,
         });
     }

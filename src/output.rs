@@ -61,11 +61,19 @@ pub fn explanation(
             .collect();
         let _ = writeln!(out, "words that weighed most: {}", words.join(", "));
     }
+    if let Some(genre) = embed.neighbours.first().and_then(|n| n.genre.as_deref()) {
+        let _ = writeln!(out, "nearest genre: {}", genre.replace('_', " "));
+    }
     if !embed.neighbours.is_empty() {
         out.push_str("nearest labelled examples:\n");
         for n in &embed.neighbours {
             let text = crate::text::one_line(&n.text, 90);
-            let _ = writeln!(out, "  {:.2} {}: {text}", n.similarity, n.label);
+            let genre = n
+                .genre
+                .as_deref()
+                .map(|g| format!(" [{}]", g.replace('_', " ")))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:.2} {}{genre}: {text}", n.similarity, n.label);
         }
     }
     out

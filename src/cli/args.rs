@@ -76,7 +76,7 @@ pub enum Command {
     Init(InitArgs),
     /// Measure a classifier on labelled notes (accuracy, macro-F1, confusion matrix), or cross-validate.
     #[command(
-        after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5"
+        after_help = "Examples:\n  notewright eval --input data/holdout.jsonl --engine rules\n  notewright eval --cv 5\n  notewright eval --cv genre --engine rules"
     )]
     Eval(EvalArgs),
     /// Print speed figures: model load, prefill and generation tok/s, draft latency, classification notes/s, peak RSS.
@@ -165,9 +165,10 @@ pub struct EvalArgs {
     /// Labelled notes: JSONL ({"text", "label"} per line) or an Invitations.csv with a `label` column.
     #[arg(long, value_name = "FILE", required_unless_present = "cv")]
     pub input: Option<PathBuf>,
-    /// K-fold cross-validation on the built-in labelled corpus instead.
-    #[arg(long, value_name = "K", conflicts_with = "input", value_parser = clap::value_parser!(u32).range(2..=50))]
-    pub cv: Option<u32>,
+    /// Cross-validation on the built-in labelled corpus instead: K folds (2–50), or `genre`
+    /// (leave one genre out: train without a genre, test on it; recall per genre).
+    #[arg(long, value_name = "K|genre", conflicts_with = "input", value_parser = parse_cv)]
+    pub cv: Option<CrossValidation>,
     /// Note classifier.
     #[arg(long, value_enum, default_value_t = ClassifyEngine::Auto)]
     pub engine: ClassifyEngine,
@@ -418,5 +419,26 @@ mod tests {
         let mut missing = Vec::new();
         walk(&Cli::command(), "notewright", &mut missing);
         assert!(missing.is_empty(), "undocumented: {missing:#?}");
+    }
+}
+
+/// How `eval --cv` splits the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrossValidation {
+    /// Stratified K folds.
+    Folds(u32),
+    /// Leave one genre out.
+    Genre,
+}
+
+fn parse_cv(value: &str) -> Result<CrossValidation, String> {
+    if value.eq_ignore_ascii_case("genre") {
+        return Ok(CrossValidation::Genre);
+    }
+    match value.parse::<u32>() {
+        Ok(k) if (2..=50).contains(&k) => Ok(CrossValidation::Folds(k)),
+        _ => Err(format!(
+            "expected a number of folds from 2 to 50, or `genre`; got {value:?}"
+        )),
     }
 }

@@ -6,7 +6,9 @@ mod engines;
 mod export;
 pub mod models;
 
-use args::{CheckArgs, ClassifyArgs, Cli, Command, DraftArgs, EvalArgs, TriageArgs};
+use args::{
+    CheckArgs, ClassifyArgs, Cli, Command, CrossValidation, DraftArgs, EvalArgs, TriageArgs,
+};
 use clap::CommandFactory;
 use engines::{rewriter, Classifier};
 use notewright::classify::Classification;
@@ -335,7 +337,7 @@ fn run_eval(args: EvalArgs) -> Result<()> {
                 &labels_of(&classifier, &texts)?,
             )
         }
-        (None, Some(k)) => cross_validate(&classifier, k as usize)?,
+        (None, Some(cv)) => cross_validate(&classifier, cv)?,
         (None, None) => return Err(Error::Usage("eval needs --input FILE or --cv K".into())),
     };
     print(&if args.json {
@@ -345,9 +347,10 @@ fn run_eval(args: EvalArgs) -> Result<()> {
     })
 }
 
-/// K-fold cross-validation on the built-in corpus. The rules have no training step, so for them
-/// this is a plain evaluation; the embedding classifier is retrained on each fold's complement.
-fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
+/// Cross-validation on the built-in corpus: K stratified folds, or one fold per genre (leave one
+/// genre out). The rules have no training step, so for them this is a plain evaluation (with
+/// recall per genre); the embedding classifier is retrained on each fold's complement.
+fn cross_validate(classifier: &Classifier, cv: CrossValidation) -> Result<eval::Report> {
     let corpus = embed_classifier::corpus();
     let examples: Vec<eval::Example> = corpus
         .iter()
@@ -355,8 +358,30 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
             id: n.id.clone().unwrap_or_default(),
             text: n.text.clone(),
             label: n.label,
+            genre: n.genre.clone(),
         })
         .collect();
+    let (folds, how) = match cv {
+        CrossValidation::Folds(k) => (
+            eval::folds(
+                &examples.iter().map(|e| e.label).collect::<Vec<_>>(),
+                k as usize,
+            ),
+            format!("{k}-fold cross-validation"),
+        ),
+        CrossValidation::Genre => {
+            let folds = eval::genre_folds(&examples);
+            if folds.len() < 2 {
+                return Err(Error::Usage(
+                    "eval --cv genre: the built-in corpus has no genres".into(),
+                ));
+            }
+            let how = format!("leave one genre out, {} genres", folds.len());
+            (folds, how)
+        }
+    };
+    // Leave-one-genre-out scores only the notes that have a genre (all of them, in the corpus).
+    let scored: Vec<usize> = folds.iter().flatten().copied().collect();
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let predictions = match classifier {
         Classifier::Rules => labels_of(classifier, &texts)?,
@@ -367,7 +392,7 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
                 .embed(&texts)
                 .map_err(|err| Error::Model(err.to_string()))?;
             let labels: Vec<_> = examples.iter().map(|e| e.label).collect();
-            for fold in eval::folds(&labels, k) {
+            for fold in &folds {
                 let in_fold: std::collections::HashSet<usize> = fold.iter().copied().collect();
                 let train: Vec<_> = (0..examples.len())
                     .filter(|i| !in_fold.contains(i))
@@ -387,8 +412,12 @@ fn cross_validate(classifier: &Classifier, k: usize) -> Result<eval::Report> {
             predictions
         }
     };
+    let mut sorted = scored;
+    sorted.sort_unstable();
+    let examples: Vec<eval::Example> = sorted.iter().map(|&i| examples[i].clone()).collect();
+    let predictions: Vec<_> = sorted.iter().map(|&i| predictions[i]).collect();
     Ok(eval::evaluate(
-        &format!("{} ({k}-fold cross-validation)", classifier.name()),
+        &format!("{} ({how})", classifier.name()),
         &examples,
         &predictions,
     ))
