@@ -47,6 +47,10 @@ impl Action {
 pub struct Decision {
     pub action: Action,
     pub reasons: Vec<String>,
+    /// The action follows from a fact or from my own rule (we have met; my policy turns them
+    /// away), not from a reading of their note that could be wrong.
+    #[serde(skip)]
+    pub firm: bool,
 }
 
 /// How the sender's profile reads, each signal for or against.
@@ -123,16 +127,20 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         reasons.push("we have exchanged messages before".into());
     }
 
+    let mut firm = false;
     let action = if note.label == Label::SalesPitch {
         reasons.push("a pitch attached to a request: decline and move on".into());
         Action::Ignore
     } else if policy.require_photo && profile.photo == Some(false) && !met {
         reasons.push("policy: a headshot is required from people I have not met".into());
+        firm = true;
         Action::Decline
     } else if met || talked {
+        firm = true;
         Action::Accept
     } else if policy.only_met {
         reasons.push("policy: I connect only with people I have met".into());
+        firm = true;
         Action::Decline
     } else if note.label == Label::Genuine
         && signals.against.is_empty()
@@ -154,7 +162,11 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         reasons.push("we have not met and the note gives no reason".into());
         Action::Decline
     };
-    Decision { action, reasons }
+    Decision {
+        action,
+        reasons,
+        firm,
+    }
 }
 
 #[cfg(test)]

@@ -573,7 +573,17 @@ fn a_kind_that_fits_nobody_is_refused_and_a_doubtful_one_warns() {
         .stderr(predicates::str::contains(
             "warning: `notewright triage` would accept and send `draft followup`: we have met",
         ));
-    // Accepting a stranger my policy turns away (no headshot) warns with triage's reason.
+    // Declining someone I met goes against triage on firm ground: refused unless forced.
+    nw().args(["draft", "decline", "--engine", "rules", "--profile"])
+        .arg(&profile)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains(
+            "declining Dana would turn away someone you know (we have met)",
+        ));
+    // Accepting a stranger my policy turns away (no headshot) is refused; forced, it warns
+    // with triage's reason.
     std::fs::write(
         &profile,
         r#"{"name": "Dana Reyes", "note": "", "photo": false, "connections": 40}"#,
@@ -586,6 +596,16 @@ fn a_kind_that_fits_nobody_is_refused_and_a_doubtful_one_warns() {
     )
     .unwrap();
     nw().args(["draft", "followup", "--engine", "rules", "--me"])
+        .arg(&me)
+        .arg("--profile")
+        .arg(&profile)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "accepting with a follow-up would go against your own rule (policy: a headshot is required",
+        ))
+        .stderr(predicates::str::contains("--force"));
+    nw().args(["draft", "followup", "--force", "--engine", "rules", "--me"])
         .arg(&me)
         .arg("--profile")
         .arg(&profile)

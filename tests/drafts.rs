@@ -60,13 +60,14 @@ fn every_draft_passes_the_verifier() {
                             variants: 4,
                             seed: 11,
                             allow_generic: true,
+                            force: false,
                         };
                         let drafts = match drafter.draft(&opts, None) {
                             Ok(d) => d,
                             // Only a limit below the shortest wording may refuse, and only for
                             // long messages; an invite back to a pitcher always does.
-                            Err(e) if drafter.misfit(kind).is_some() => {
-                                assert_eq!(Some(e.to_string()), drafter.misfit(kind));
+                            Err(e) if drafter.refusal(&opts).is_some() => {
+                                assert_eq!(Some(e.to_string()), drafter.refusal(&opts));
                                 continue;
                             }
                             Err(e) => {
@@ -174,9 +175,10 @@ fn situation_drafts_pass_the_verifier_and_are_not_boilerplate() {
             let draft = match drafter.draft(&opts, None) {
                 Ok(mut d) => d.remove(0),
                 // A kind that fits nobody here (a reply to a request never sent, an invite to
-                // someone who sent one, a reply to a scam) is refused with what to do instead.
-                Err(e) if drafter.misfit(kind).is_some() => {
-                    assert_eq!(Some(e.to_string()), drafter.misfit(kind), "{}", s.name);
+                // someone who sent one, a reply to a scam), or one against my own policy, is
+                // refused with what to do instead.
+                Err(e) if drafter.refusal(&opts).is_some() => {
+                    assert_eq!(Some(e.to_string()), drafter.refusal(&opts), "{}", s.name);
                     assert_eq!(e.exit_code(), 2);
                     continue;
                 }
@@ -237,8 +239,13 @@ fn drafts_state_only_my_own_policy() {
             if drafter.misfit(kind).is_some() {
                 continue;
             }
+            // Forced past a policy conflict too: no draft may claim a policy that is not mine.
+            let opts = DraftOptions {
+                force: true,
+                ..DraftOptions::new(kind)
+            };
             let text = drafter
-                .draft(&DraftOptions::new(kind), None)
+                .draft(&opts, None)
                 .unwrap()
                 .remove(0)
                 .text

@@ -122,12 +122,13 @@ fn hostile_notes_never_reach_the_drafts() {
         };
         let drafter = Drafter::new(&prompts, &profile, &me);
         for kind in DraftKind::ALL {
-            let text = match drafter.draft(&DraftOptions::new(kind), None) {
+            let opts = DraftOptions::new(kind);
+            let text = match drafter.draft(&opts, None) {
                 Ok(mut drafts) => drafts.remove(0).text,
                 // They sent a request, so there is no invite back; a note that reads as a
                 // scam gets no reply at all.
-                Err(e) if drafter.misfit(kind).is_some() => {
-                    assert_eq!(Some(e.to_string()), drafter.misfit(kind));
+                Err(e) if drafter.refusal(&opts).is_some() => {
+                    assert_eq!(Some(e.to_string()), drafter.refusal(&opts));
                     continue;
                 }
                 Err(e) => panic!("{kind:?}: {e}"),

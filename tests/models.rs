@@ -65,8 +65,8 @@ fn every_example_and_kind_drafted_by_the_model_passes_the_verifier() {
                 Ok(mut drafts) => drafts.remove(0),
                 // A kind that fits nobody (an invite to someone who sent a request, a reply to
                 // a request never sent) is refused before any model runs.
-                Err(e) if drafter.misfit(kind).is_some() => {
-                    assert_eq!(Some(e.to_string()), drafter.misfit(kind));
+                Err(e) if drafter.refusal(&opts).is_some() => {
+                    assert_eq!(Some(e.to_string()), drafter.refusal(&opts));
                     continue;
                 }
                 Err(e) => panic!("{kind:?} for {}: {e}", profile.name),

@@ -248,6 +248,10 @@ pub struct DraftArgs {
     /// that is an error naming the fields that would help).
     #[arg(long)]
     pub allow_generic: bool,
+    /// Draft a kind that goes against your own policy or a meeting you had (a follow-up to
+    /// someone your policy turns away, a decline to someone you met): refused without it.
+    #[arg(long)]
+    pub force: bool,
     /// Show the rule draft beside the final text and what the model changed or chose.
     #[arg(long)]
     pub explain: bool,

@@ -460,6 +460,7 @@ fn run_draft(args: DraftArgs) -> Result<()> {
         variants: args.variants as usize,
         seed: args.seed,
         allow_generic: args.allow_generic,
+        force: args.force,
     };
     let mut model = rewriter(args.engine, &args.common)?;
     let drafts = drafter.draft(&opts, model.as_mut().map(|m| m as &mut dyn Rewriter))?;

@@ -107,6 +107,9 @@ pub struct DraftOptions {
     /// Write an invite even when the profile gives nothing to personalise it with (the seeds
     /// rule such notes out, so by default this is an error naming the fields that would help).
     pub allow_generic: bool,
+    /// Write a kind that goes against my own policy or against a meeting we had (a follow-up
+    /// to someone my policy turns away, a decline to someone I met): by default refused.
+    pub force: bool,
 }
 
 impl DraftOptions {
@@ -118,6 +121,7 @@ impl DraftOptions {
             variants: 1,
             seed: 0,
             allow_generic: false,
+            force: false,
         }
     }
 
@@ -306,6 +310,53 @@ impl<'a> Drafter<'a> {
         }
     }
 
+    /// Why this draft is refused, if it is: a kind that fits nobody, or (unless forced) one
+    /// that goes against my own policy or a meeting we had.
+    pub fn refusal(&self, opts: &DraftOptions) -> Option<String> {
+        self.misfit(opts.kind).or_else(|| {
+            if opts.force {
+                None
+            } else {
+                self.policy_conflict(opts.kind)
+            }
+        })
+    }
+
+    /// Whether this kind goes against what `triage` decides on firm grounds: accepting (or
+    /// asking) someone my own policy turns away, or declining someone I have met or talked
+    /// with. A reading of their note can be wrong, so a kind that only disagrees with it is
+    /// warned about, not refused.
+    pub fn policy_conflict(&self, kind: DraftKind) -> Option<String> {
+        let reading = self
+            .note_reading
+            .as_ref()
+            .filter(|_| self.profile.connected != Some(true))?;
+        let decision = crate::triage::triage(self.profile, reading, &self.me.policy);
+        if !decision.firm {
+            return None;
+        }
+        let first = self.profile.first_name();
+        let why = decision.reasons.last().cloned().unwrap_or_default();
+        let what = match (kind, decision.action) {
+            (DraftKind::Followup | DraftKind::Ask, Action::Decline) => format!(
+                "{} would go against your own rule ({why}): `notewright triage` declines {first}'s request; write that with `draft decline`",
+                if kind == DraftKind::Followup {
+                    "accepting with a follow-up"
+                } else {
+                    "asking before accepting"
+                }
+            ),
+            (DraftKind::Decline, Action::Accept) => format!(
+                "declining {first} would turn away someone you know ({why}): `notewright triage` accepts; write the thank-you with `draft followup`"
+            ),
+            _ => return None,
+        };
+        Some(format!(
+            "{what}, or pass --force to draft the {} anyway",
+            kind.as_str()
+        ))
+    }
+
     /// When this kind of message does not fit the situation, what to do instead: `triage`'s
     /// own recommendation for their request, when the kind goes against it.
     pub fn warnings(&self, kind: DraftKind) -> Vec<String> {
@@ -408,7 +459,7 @@ impl<'a> Drafter<'a> {
     /// level that fits the limit.
     pub fn skeleton(&self, opts: &DraftOptions, seed: u64) -> Result<Draft> {
         let limit = opts.effective_limit(self.me);
-        if let Some(why) = self.misfit(opts.kind) {
+        if let Some(why) = self.refusal(opts) {
             return Err(Error::Usage(why));
         }
         if opts.kind == DraftKind::Invite

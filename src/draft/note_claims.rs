@@ -26,6 +26,9 @@ pub struct NoteClaims {
     pub invitation: Option<&'static str>,
     /// What the invitation is to, as a reply names it: "the panel", "the episode".
     pub invitation_noun: Option<&'static str>,
+    /// The invitation already says when or how long (a month, a date, "45 min"): a reply does
+    /// not ask for the format and the dates again.
+    pub invitation_detailed: bool,
 }
 
 impl NoteClaims {
@@ -62,7 +65,7 @@ fn patterns() -> &'static Patterns {
             ))
             .expect("static regex"),
             event_lower: Regex::new(
-                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths)\s+(?:at|during)\s+)(the\s+[\p{L}-]+(?:\s+[\p{L}-]+){0,4}?\s+(?:summit|conference|fair|expo|forum|festival|congress|symposium|meetup|workshop|convention)(?:\s+in\s+\p{Lu}[\p{L}-]+)?)",
+                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths)\s+(?:at|during)\s+)(the(?:\s+[\p{L}-]+){0,4}?\s+(?:summit|conference|fair|expo|forum|festival|congress|symposium|meetup|workshop|convention)(?:\s+in\s+\p{Lu}[\p{L}-]+)?)",
             )
             .expect("static regex"),
             referrer: Regex::new(
@@ -124,6 +127,7 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         asks: asks_something(note),
         invitation: invitation(note),
         invitation_noun: invitation(note).map(|kind| invitation_noun(note, kind)),
+        invitation_detailed: invitation(note).is_some() && gives_when_or_how_long(note),
     }
 }
 
@@ -189,6 +193,54 @@ fn invitation(note: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Whether a note says when or how long: a month, a weekday, a date, a duration.
+fn gives_when_or_how_long(note: &str) -> bool {
+    let folded = crate::text::fold(note);
+    const WHEN: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "next week",
+        "next month",
+        "new year",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+    ];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    WHEN.iter().any(|w| {
+        if w.contains(' ') {
+            folded.contains(w)
+        } else {
+            words.contains(w)
+        }
+    }) || words.windows(2).any(|p| {
+        p[0].chars().all(|c| c.is_ascii_digit())
+            && ["min", "mins", "minutes", "minute", "hour", "hours", "h"].contains(&p[1])
+    }) || words.iter().any(|w| {
+        w.len() > 3 && w.ends_with("min") && w[..w.len() - 3].chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// What a reply calls the thing they invite me to: the panel, the keynote, the episode.

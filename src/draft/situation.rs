@@ -46,6 +46,8 @@ pub struct Situation {
     pub referrer: Option<String>,
     /// We have exchanged messages before.
     pub talked: bool,
+    /// Already connected (the profile's `connected`).
+    pub connected: bool,
     /// Their strongest piece of content: kind and a quotable (shortened) title.
     pub content: Option<ContentRef>,
     pub shared: Option<Shared>,
@@ -185,6 +187,7 @@ impl Situation {
             referral,
             referrer,
             talked: profile.talked == Some(true),
+            connected: profile.connected == Some(true),
             content,
             reason,
             requested: note.is_some(),
