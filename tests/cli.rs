@@ -847,3 +847,33 @@ fn an_unsigned_draft_says_why() {
         "no name in your me file, so the draft is not signed",
     ));
 }
+
+/// Leave one genre out: every corpus note has a genre, each genre is large enough to be a test
+/// set of its own, and the rules hold the floor (0.80) on it. (The rules have no training
+/// step, so for them this is a plain evaluation with recall per genre.)
+#[test]
+fn leave_one_genre_out_covers_every_note_and_the_rules_hold_their_floor() {
+    let corpus = std::fs::read_to_string("data/notes.jsonl").unwrap();
+    let mut genres: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut notes = 0;
+    for line in corpus.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let genre = v["genre"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no genre: {line}"));
+        *genres.entry(genre.to_string()).or_default() += 1;
+        notes += 1;
+    }
+    assert!(genres.len() >= 20, "{} genres", genres.len());
+    assert!(genres.values().all(|&n| n >= 12), "{genres:?}");
+    let out = nw()
+        .args(["eval", "--cv", "genre", "--engine", "rules", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["notes"].as_u64(), Some(notes as u64));
+    assert_eq!(v["per_genre"].as_array().unwrap().len(), genres.len());
+    let f1 = v["macro_f1"].as_f64().unwrap();
+    assert!(f1 >= 0.80, "rules macro-F1 {f1}, leaving one genre out");
+}

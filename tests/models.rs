@@ -298,7 +298,7 @@ fn cross_validated_macro_f1_on_the_corpus() {
     }
     let v = json_of(nw().args(["eval", "--cv", "5", "--engine", "embed", "--json"]));
     let f1 = v["macro_f1"].as_f64().unwrap();
-    // Measured 0.957 on held-out folds of 1110 notes (0.92 on notes written later by other
+    // Measured 0.957 on held-out folds of 1110 notes (1410 notes in 27 genres now) (0.92 on notes written later by other
     // writers; data/README.md). The rules score 0.92 on the same notes, but in-sample (they were
     // tuned on them). The trained classifier must stay at least level with the rules; 0.93
     // leaves room for the float path on CPUs without AMX and for run-to-run rounding.
@@ -317,6 +317,19 @@ fn cross_validated_macro_f1_on_the_corpus() {
         "embedding classifier {f1} falls behind the rules {rules_f1}"
     );
     assert!(v["notes"].as_u64().unwrap() >= 300);
+}
+
+/// Leave one genre out: trained without a genre, tested on it, the embedding classifier keeps
+/// macro-F1 0.90 over all held-out predictions (measured 0.924 on 1410 notes in 27 genres).
+#[test]
+fn leave_one_genre_out_macro_f1() {
+    if !models_installed() {
+        return;
+    }
+    let v = json_of(nw().args(["eval", "--cv", "genre", "--engine", "embed", "--json"]));
+    let f1 = v["macro_f1"].as_f64().unwrap();
+    assert!(f1 >= 0.90, "macro-F1 {f1}, leaving one genre out");
+    assert!(v["per_genre"].as_array().unwrap().len() >= 20);
 }
 
 /// The quality goals, measured on `data/blind.jsonl`: notes by writers who never saw the
