@@ -206,6 +206,13 @@ const PHRASES: &[PhraseSignal] = &[
         pattern: r#"(hiring|recruiting) (for )?(a|an|our) [a-z ]{0,30}(role|position|engineer|manager|lead|nurse|designer|analyst|director|scientist|developer)|(role|position|opening|vacancy) (on|in|at|for) (our|my|the)|your (experience|background|work) (with|in|on)|working on (a|an) [a-z ]{0,40}(project|study|report|book|thesis|paper|initiative|program)|(poste|candidature) (de|chez|au sein)|(ich suche|suche ich) [a-z ]{0,40}(eine|einen) [a-z]+|my (thesis|dissertation|research|project|capstone|paper) (is )?(on|about|looks at)|(ich recherchiere|je fais des recherches|estoy investigando) |applying for (the|a|your) [a-z ]{0,30}(role|position|post|job)|(puesto|vacante) (de|en)|(stelle|position) (als|bei|in)"#,
     },
     PhraseSignal {
+        kind: Kind::Reason,
+        label: Label::Genuine,
+        weight: 1.6,
+        reason: "wants to buy a service the reader offers",
+        pattern: r#"(we are|we're|i am|i'm|are|am) (looking for|searching for|in need of) (a|an) (new )?([a-z-]+ ){0,2}(broker|supplier|translator|auditor|accountant|lawyer|solicitor|electrician|plumber|contractor|designer|photographer|installer|caterer|printer|architect|illustrator|psychologist|surveyor|notary|interpreter|tutor|vet)\b|(our|my) (broker|supplier|accountant|auditor|lawyer|translator|contractor) is (retiring|leaving|closing)|(are you|is your (firm|team|practice)) taking on (new )?(clients|work|projects)|(would|could|can) your (firm|team|practice|company) (handle|quote|take on|do)|(would|could) you (quote|take on) (for|a|our|it|this)|(cherchons|cherche) (un|une) (avocat|avocate|traducteur|traductrice|expert-comptable|comptable|architecte|electricien|transitaire|fournisseur)|(buscamos|busco) (un|una) (agente|abogad[oa]|traductor|traductora|proveedor|proveedora|contador|contadora|arquitect[oa]|electricista)|(wir suchen|suchen wir) (fur [a-z ]{0,30})?(eine|einen) (firma|ubersetzer|ubersetzerin|steuerberater|anwalt|anwaltin|elektriker|architekten|lieferanten|zollagenten)"#,
+    },
+    PhraseSignal {
         kind: Kind::Question,
         label: Label::Genuine,
         weight: 1.0,
