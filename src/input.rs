@@ -236,18 +236,24 @@ pub struct Batch {
 /// an oversized note, a duplicate id). A file that cannot be read at all is still an error.
 pub fn read_batch_rows(path: &Path) -> Result<Batch> {
     let text = read_text_file_limited(path, MAX_FILE_BYTES, "batch input")?;
-    let source = Source::File(path.into());
     let is_csv = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    parse_batch_rows(&text, Source::File(path.into()), is_csv)
+}
+
+/// A batch file's text: an Invitations.csv when `is_csv` or its first line is a CSV header,
+/// otherwise JSONL.
+pub fn parse_batch_rows(text: &str, source: Source, is_csv: bool) -> Result<Batch> {
+    let is_csv = is_csv
         || text
             .lines()
             .next()
             .is_some_and(|l| !l.trim_start().starts_with('{') && l.contains(','));
     let batch = if is_csv {
-        read_invitations_csv(&text, source.clone())?
+        read_invitations_csv(text, source.clone())?
     } else {
-        read_jsonl_rows(&text, source.clone())
+        read_jsonl_rows(text, source.clone())
     };
     if batch.notes.is_empty() && batch.skipped.is_empty() {
         return Err(Error::input(source, "no notes found (an Invitations.csv needs INCOMING rows; JSONL needs one {\"text\": ...} per line)"));

@@ -14,6 +14,8 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod input;
 pub mod me;
 pub mod model;

@@ -98,11 +98,16 @@ impl Me {
 
     pub fn load(path: &Path) -> Result<Me> {
         let text = crate::input::read_text_file(path)?;
-        let source = Source::File(path.to_path_buf());
         let is_json = path
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            || text.trim_start().starts_with('{');
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        Me::from_text(&text, Source::File(path.to_path_buf()), is_json)
+    }
+
+    /// Parse a me file's text: TOML, or JSON when `is_json` or the text starts with `{`.
+    pub fn from_text(text: &str, source: Source, is_json: bool) -> Result<Me> {
+        let text = text.to_string();
+        let is_json = is_json || text.trim_start().starts_with('{');
         let me: Me = if is_json {
             crate::input::parse_json(&text, source.clone())?
         } else {

@@ -29,6 +29,8 @@ pub struct NoteClaims {
     /// The invitation already says when or how long (a month, a date, "45 min"): a reply does
     /// not ask for the format and the dates again.
     pub invitation_detailed: bool,
+    /// They asked for a call or a chat ("10 mins sometime", "a quick call").
+    pub wants_call: bool,
 }
 
 impl NoteClaims {
@@ -128,6 +130,7 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         invitation: invitation(note),
         invitation_noun: invitation(note).map(|kind| invitation_noun(note, kind)),
         invitation_detailed: invitation(note).is_some() && gives_when_or_how_long(note),
+        wants_call: wants_call(note),
     }
 }
 
@@ -193,6 +196,23 @@ fn invitation(note: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Whether they ask for a call or a chat: "10 mins sometime", "a quick call", "a coffee".
+fn wants_call(note: &str) -> bool {
+    let folded = crate::text::fold(note);
+    [
+        "call",
+        "a chat",
+        "quick chat",
+        "mins",
+        "minutes",
+        "a coffee",
+        "zoom",
+        "phone",
+    ]
+    .iter()
+    .any(|w| folded.contains(w))
 }
 
 /// Whether a note says when or how long: a month, a weekday, a date, a duration.

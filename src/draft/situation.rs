@@ -406,25 +406,23 @@ fn offer_kind(note: &str) -> &'static str {
         "inheritance",
     ]) {
         "scam"
-    } else if whole_words(
-        &folded,
-        &[
-            "hiring",
-            "recruit",
-            "recruiting",
-            "recruiter",
-            "role",
-            "position",
-            "opening",
-            "candidate",
-            "your next move",
-            "opportunity for you",
-            "headhunt",
-            "search for a",
-            "vp of",
-            "head of",
-        ],
-    ) {
+    } else if is_recruiter_note(note)
+        // "Role", "position" or "opening" alone are not a recruiter's: "a review of your
+        // position" is a wealth planner's.
+        || whole_words(
+            &folded,
+            &[
+                "hiring",
+                "recruiting",
+                "recruiter",
+                "headhunt",
+                "headhunter",
+                "your next move",
+                "opportunity for you",
+                "search for a",
+            ],
+        )
+    {
         "recruiter"
     } else {
         "pitch"

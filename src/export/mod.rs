@@ -32,6 +32,8 @@ pub struct Export {
 enum Location {
     File(PathBuf),
     ZipEntry(String),
+    /// A file given as (name, text): tests and fuzzing.
+    Text(String, String),
 }
 
 /// A file name as compared: case, spaces, `_` and `-` do not matter ("Invitations.csv",
@@ -102,6 +104,23 @@ impl Export {
         })
     }
 
+    /// An export made of files given as (name, text): what tests and the fuzz targets read.
+    pub fn from_texts(files: &[(&str, &str)]) -> Export {
+        Export {
+            path: PathBuf::from("<memory>"),
+            files: files
+                .iter()
+                .map(|(name, text)| {
+                    (
+                        file_key(name),
+                        Location::Text(name.to_string(), text.to_string()),
+                    )
+                })
+                .collect(),
+            zip: None,
+        }
+    }
+
     /// Whether the export holds a file of this name.
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(&file_key(name))
@@ -116,6 +135,9 @@ impl Export {
             Location::File(path) => {
                 let text = input::read_text_file_limited(path, MAX_FILE_BYTES, "export files")?;
                 Ok(Some((Source::File(path.clone()), text)))
+            }
+            Location::Text(file, text) => {
+                Ok(Some((Source::File(self.path.join(file)), text.clone())))
             }
             Location::ZipEntry(entry) => {
                 let shown = self.path.join(entry);
@@ -149,6 +171,7 @@ impl Export {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
                 Location::ZipEntry(e) => base_name(e).to_string(),
+                Location::Text(name, _) => name.clone(),
             })
             .collect()
     }

@@ -183,6 +183,80 @@ fn meta_string(ct: &Content, key: &str) -> Option<String> {
     tokenizer::meta_str(ct, key).map(str::to_string)
 }
 
+/// What a GGUF file's metadata says, read without its tensors.
+struct Header {
+    arch: String,
+    name: Option<String>,
+    tokenizer: tokenizers::Tokenizer,
+    template: Option<template::ChatTemplate>,
+    stop_ids: BTreeSet<u32>,
+    bos_id: Option<u32>,
+    add_bos: bool,
+    context_length: usize,
+}
+
+/// The part of loading that reads untrusted metadata: architecture, tokenizer, chat template,
+/// special tokens.
+fn read_header(ct: &Content) -> Result<Header, LlmError> {
+    let arch = meta_string(ct, "general.architecture")
+        .ok_or_else(|| LlmError::Metadata("missing key `general.architecture`".into()))?;
+    if !model::SUPPORTED.contains(&arch.as_str()) {
+        return Err(LlmError::UnsupportedArchitecture(arch));
+    }
+    let name = meta_string(ct, "general.name").filter(|s| !s.trim().is_empty());
+
+    let tokenizer = tokenizer_from_gguf(ct)?;
+    let tok_str = |key: &str| tokenizer::meta_u32(ct, key).and_then(|id| tokenizer.id_to_token(id));
+    let bos_token = tok_str("tokenizer.ggml.bos_token_id").unwrap_or_default();
+    let eos_token = tok_str("tokenizer.ggml.eos_token_id").unwrap_or_default();
+    let template = match meta_string(ct, "tokenizer.chat_template") {
+        Some(src) => Some(template::ChatTemplate::new(&src, bos_token, eos_token)?),
+        None => None,
+    };
+    let mut stop_ids = BTreeSet::new();
+    for key in ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id"] {
+        if let Some(id) = tokenizer::meta_u32(ct, key) {
+            stop_ids.insert(id);
+        }
+    }
+    // End-of-turn markers of common chat formats, when the vocabulary has them as
+    // special tokens: a chat model ends its turn with these rather than with eos.
+    for s in ["<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<|endoftext|>"] {
+        if let Some(id) = tokenizer.token_to_id(s) {
+            stop_ids.insert(id);
+        }
+    }
+    let bos_id = tokenizer::meta_u32(ct, "tokenizer.ggml.bos_token_id");
+    let add_bos = matches!(
+        ct.metadata.get("tokenizer.ggml.add_bos_token"),
+        Some(candle_core::quantized::gguf_file::Value::Bool(true))
+    );
+    let context_length = tokenizer::meta_u32(ct, &format!("{arch}.context_length"))
+        .map(|c| c as usize)
+        .unwrap_or(2048)
+        // candle's llama precomputes RoPE tables for 4096 positions only.
+        .min(4096);
+
+    Ok(Header {
+        arch,
+        name,
+        tokenizer,
+        template,
+        stop_ids,
+        bos_id,
+        add_bos,
+        context_length,
+    })
+}
+
+/// Check a GGUF file's bytes as [`ChatModel::load`] does before it builds any tensor: the
+/// header, every tensor inside the file, a supported architecture, a tokenizer and a chat
+/// template that parse. Returns the architecture. For fuzzing the parser on its own.
+pub fn inspect(bytes: &[u8]) -> Result<String, LlmError> {
+    let ct = requant::read_content(bytes, Path::new("<bytes>"))?;
+    Ok(read_header(&ct)?.arch)
+}
+
 impl ChatModel {
     /// Load a GGUF model file.
     pub fn load(path: &Path, opts: &LoadOptions) -> Result<ChatModel, LlmError> {
@@ -195,48 +269,19 @@ impl ChatModel {
         }
         let src = requant::map_file(path)?;
         let ct = requant::read_content(&src, path)?;
-        let arch = meta_string(&ct, "general.architecture")
-            .ok_or_else(|| LlmError::Metadata("missing key `general.architecture`".into()))?;
-        if !model::SUPPORTED.contains(&arch.as_str()) {
-            return Err(LlmError::UnsupportedArchitecture(arch));
-        }
-        let name = meta_string(&ct, "general.name")
-            .filter(|s| !s.trim().is_empty())
+        let Header {
+            arch,
+            name,
+            tokenizer,
+            template,
+            stop_ids,
+            bos_id,
+            add_bos,
+            context_length,
+        } = read_header(&ct)?;
+        let name = name
             .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "model".into());
-
-        let tokenizer = tokenizer_from_gguf(&ct)?;
-        let tok_str =
-            |key: &str| tokenizer::meta_u32(&ct, key).and_then(|id| tokenizer.id_to_token(id));
-        let bos_token = tok_str("tokenizer.ggml.bos_token_id").unwrap_or_default();
-        let eos_token = tok_str("tokenizer.ggml.eos_token_id").unwrap_or_default();
-        let template = match meta_string(&ct, "tokenizer.chat_template") {
-            Some(src) => Some(template::ChatTemplate::new(&src, bos_token, eos_token)?),
-            None => None,
-        };
-        let mut stop_ids = BTreeSet::new();
-        for key in ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id"] {
-            if let Some(id) = tokenizer::meta_u32(&ct, key) {
-                stop_ids.insert(id);
-            }
-        }
-        // End-of-turn markers of common chat formats, when the vocabulary has them as
-        // special tokens: a chat model ends its turn with these rather than with eos.
-        for s in ["<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<|endoftext|>"] {
-            if let Some(id) = tokenizer.token_to_id(s) {
-                stop_ids.insert(id);
-            }
-        }
-        let bos_id = tokenizer::meta_u32(&ct, "tokenizer.ggml.bos_token_id");
-        let add_bos = matches!(
-            ct.metadata.get("tokenizer.ggml.add_bos_token"),
-            Some(candle_core::quantized::gguf_file::Value::Bool(true))
-        );
-        let context_length = tokenizer::meta_u32(&ct, &format!("{arch}.context_length"))
-            .map(|c| c as usize)
-            .unwrap_or(2048)
-            // candle's llama precomputes RoPE tables for 4096 positions only.
-            .min(4096);
 
         let mut info = LoadInfo::default();
         let plan = requant::requant_target().map(|target| requant::Plan {
