@@ -104,6 +104,10 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
     s
 }
 
+/// From this confidence on, a note read as a pitch is taken as one: accepting it with a
+/// follow-up is refused unless forced.
+pub const FIRM_PITCH: f64 = 0.75;
+
 pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Decision {
     let mut reasons = vec![format!(
         "note is {} ({:.0}% confidence){}",
@@ -130,6 +134,8 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     let mut firm = false;
     let action = if note.label == Label::SalesPitch {
         reasons.push("a pitch attached to a request: decline and move on".into());
+        // A clear reading is firm ground; a close call may be a misread invitation.
+        firm = note.confidence >= FIRM_PITCH;
         Action::Ignore
     } else if policy.require_photo && profile.photo == Some(false) && !met {
         reasons.push("policy: a headshot is required from people I have not met".into());

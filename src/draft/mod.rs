@@ -346,6 +346,10 @@ impl<'a> Drafter<'a> {
                     "asking before accepting"
                 }
             ),
+            (DraftKind::Followup, Action::Ignore) => format!(
+                "accepting {first} with a follow-up would take on a sales pitch (their note reads as one, {:.0}% confidence): `notewright triage` ignores the request; to answer it, write `draft decline`",
+                reading.confidence * 100.0
+            ),
             (DraftKind::Decline, Action::Accept) => format!(
                 "declining {first} would turn away someone you know ({why}): `notewright triage` accepts; write the thank-you with `draft followup`"
             ),

@@ -63,11 +63,11 @@ fn patterns() -> &'static Patterns {
         let name = r"(?:the\s+)?\p{Lu}[\p{L}\p{N}&'’-]*(?:\s+(?:\p{Lu}[\p{L}\p{N}&'’-]*|\p{N}+|of|on|for|and|de|la|du|forum|summit|conference|meetup|expo|fair|panel|workshop|dinner|breakfast|lunch|event|days?|week|meeting|session|show|game|games|festival|congress|convention|symposium|awards?|launch|party|market|trade)\b){0,6}";
         Patterns {
             event: Regex::new(&format!(
-                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
+                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|talking|chatted|chatting|speaking|crossed\s+paths|sat\s+next\s+to\s+(?:each\s+other|you)|we\s+were\s+both))\s+(?i:at|during)\s+({name})"
             ))
             .expect("static regex"),
             event_lower: Regex::new(
-                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|chatted|crossed\s+paths)\s+(?:at|during)\s+)(the(?:\s+[\p{L}-]+){0,4}?\s+(?:summit|conference|fair|expo|forum|festival|congress|symposium|meetup|workshop|convention)(?:\s+in\s+\p{Lu}[\p{L}-]+)?)",
+                r"(?i:\b(?:we\s+met|met\s+you|meet(?:ing)?\s+you|spoke|talked|talking|chatted|chatting|speaking|crossed\s+paths)\s+(?:at|during)\s+)(the(?:\s+[\p{L}-]+){0,4}?\s+(?:summit|conference|fair|expo|forum|festival|congress|symposium|meetup|workshop|convention)(?:\s+in\s+\p{Lu}[\p{L}-]+)?)",
             )
             .expect("static regex"),
             referrer: Regex::new(
@@ -123,7 +123,7 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
             .or_else(|| take(&p.event_lower))
             .map(|e| e.trim_end_matches(" last").to_string()),
         referrer,
-        my_content: take(&p.my_content).map(|c| mine_for_yours(&c)),
+        my_content: take(&p.my_content).map(|c| mine_for_yours(before_verb(&c))),
         question: take(&p.question).map(|q| mine_for_yours(&q)),
         topic: take(&p.topic).map(|t| mine_for_yours(&t)),
         asks: asks_something(note),
@@ -188,9 +188,23 @@ fn invitation(note: &str) -> Option<&'static str> {
         "as a panelist",
         "as a panellist",
     ]) || (folded.contains("panel")
-        && ["invite", "onto", "join", "would you", "speak", "be on"]
-            .iter()
-            .any(|w| folded.contains(w)))
+        && [
+            "invite",
+            "onto",
+            "join",
+            "would you",
+            "speak",
+            "be on",
+            "chairing",
+            "moderating",
+            "putting together",
+            "organising",
+            "organizing",
+            "love to have you",
+            "need to hear",
+        ]
+        .iter()
+        .any(|w| folded.contains(w)))
     {
         Some("speak")
     } else {
@@ -374,6 +388,18 @@ fn clean(phrase: &str) -> Option<String> {
     }
     (out.chars().filter(|c| c.is_alphabetic()).count() >= 3 && out.chars().count() <= 60)
         .then_some(out)
+}
+
+/// A work of mine as they name it ends before its clause's verb: "talk on screen-reader
+/// testing for forms was shared in our group" → "talk on screen-reader testing for forms".
+fn before_verb(phrase: &str) -> &str {
+    [
+        " was ", " were ", " is ", " are ", " has ", " have ", " got ", " went ", " really ",
+    ]
+    .iter()
+    .filter_map(|v| phrase.find(v))
+    .min()
+    .map_or(phrase, |i| &phrase[..i])
 }
 
 /// Their words about me, said by me: "the binder ratio you used" → "the binder ratio I used".

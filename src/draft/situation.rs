@@ -155,7 +155,7 @@ impl Situation {
             && claims.event.is_none()
             && profile.talked != Some(true);
         let call_purpose = match (&reason, &met) {
-            (Some(r), _) if r.form == "verb" => Some(r.text.clone()),
+            (Some(r), _) if r.form == "verb" => Some(call_purpose_of(&r.text)),
             (Some(r), _) if r.form == "topic" => Some(format!("talk about {}", r.text)),
             // A topic from years back is what we studied or worked on then, not a
             // conversation to pick up.
@@ -427,4 +427,22 @@ fn offer_kind(note: &str) -> &'static str {
     } else {
         "pitch"
     }
+}
+
+/// What a call is for, from a reason of mine: things sent are gone through on a call, not
+/// sent on it ("send you the drying curves" → "go through the drying curves").
+fn call_purpose_of(verb_phrase: &str) -> String {
+    for sent in [
+        "send you ",
+        "email you ",
+        "forward you ",
+        "send ",
+        "share ",
+        "email ",
+    ] {
+        if let Some(rest) = verb_phrase.strip_prefix(sent) {
+            return format!("go through {rest}");
+        }
+    }
+    verb_phrase.to_string()
 }
