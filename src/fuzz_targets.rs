@@ -1,6 +1,6 @@
 //! Entry points for fuzzing: each takes arbitrary bytes, feeds them to one parser of untrusted
 //! input the way the CLI does, and must return without panicking whatever the bytes are.
-//! `fuzz/` runs them under libFuzzer (`cargo +nightly fuzz run NAME`); `tests/fuzz.rs` replays
+//! `fuzz/` runs them under libFuzzer (`cargo +nightly fuzz run NAME`); `tests/mutations.rs` replays
 //! their seed corpora and a fixed number of mutations on stable, in CI.
 
 use crate::draft::{DraftKind, DraftOptions, Drafter};

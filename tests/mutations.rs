@@ -1,8 +1,9 @@
 //! Fuzz-style robustness in every CI run: each parser and the drafting pipeline get thousands of
 //! mutated versions of valid inputs (bytes flipped, deleted, duplicated, spliced with hostile
 //! fragments), from a fixed seed so a failure reproduces. Nothing may panic; bad input must be
-//! an `Error` that names its source. (A coverage-guided `cargo fuzz` needs a nightly toolchain
-//! this project does not require.)
+//! an `Error` that names its source. The libFuzzer targets (`src/fuzz_targets.rs`, run for long
+//! by `cargo +nightly fuzz run NAME` in `fuzz/`) replay their seed corpora and mutations here too,
+//! on stable.
 
 use notewright::draft::{DraftKind, DraftOptions, Drafter};
 use notewright::error::Source;
@@ -60,12 +61,27 @@ const FRAGMENTS: &[&str] = &[
     "2/30/26, 9:99 PM",
 ];
 
+/// Byte strings binary inputs (a GGUF header) tend to break on.
+const BINARY_FRAGMENTS: &[&[u8]] = &[
+    b"GGUF",
+    b"\x03\x00\x00\x00",
+    b"\xff\xff\xff\xff\xff\xff\xff\x7f",
+    b"\x00\x00\x00\x00\x00\x00\x00\x00",
+    b"\xff\xfe",
+];
+
 /// One mutation of `seed_text`: up to four edits.
 fn mutate(rng: &mut Rng, seed_text: &str) -> String {
-    let mut bytes = seed_text.as_bytes().to_vec();
+    String::from_utf8_lossy(&mutate_bytes(rng, seed_text.as_bytes(), &[])).into_owned()
+}
+
+/// One mutation of `seed`: up to four edits (cuts, hostile fragments, flipped bytes, repeats,
+/// a splice of `other`).
+fn mutate_bytes(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
     for _ in 0..1 + rng.below(4) {
         let at = rng.below(bytes.len() + 1);
-        match rng.below(5) {
+        match rng.below(6) {
             0 if !bytes.is_empty() => {
                 let end = (at + 1 + rng.below(8)).min(bytes.len());
                 bytes.drain(at.min(end)..end);
@@ -81,12 +97,23 @@ fn mutate(rng: &mut Rng, seed_text: &str) -> String {
             3 if !bytes.is_empty() => {
                 let end = (at + rng.below(40)).min(bytes.len());
                 let piece: Vec<u8> = bytes[at.min(end)..end].to_vec();
-                bytes.splice(at..at, piece);
+                for _ in 0..1 + rng.below(20) {
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+            }
+            4 if !other.is_empty() && rng.below(2) == 0 => {
+                let start = rng.below(other.len());
+                let end = (start + 1 + rng.below(200)).min(other.len());
+                bytes.splice(at..at, other[start..end].iter().copied());
+            }
+            4 => {
+                let f = BINARY_FRAGMENTS[rng.below(BINARY_FRAGMENTS.len())];
+                bytes.splice(at..at, f.iter().copied());
             }
             _ => bytes.truncate(at),
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    bytes
 }
 
 #[test]
@@ -171,4 +198,49 @@ fn mutated_batches_csvs_me_files_and_notes_never_panic() {
         let _ = notewright::export::date::parse(&mutate(&mut rng, "1/29/26, 2:37 PM"));
         let _ = notewright::text::first_name(&mutate(&mut rng, "Dr. Takahashi Reiko, PhD"));
     }
+}
+
+/// The libFuzzer targets on stable: each replays its seed corpus (`fuzz/corpus/NAME/seed-*`) and
+/// mutations of it. A panic fails the test and names the input.
+#[test]
+fn fuzz_targets_survive_their_seeds_and_mutations() {
+    use notewright::fuzz_targets::TARGETS;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let iterations: usize = std::env::var("NOTEWRIGHT_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500);
+    let mut failures = Vec::new();
+    for (name, target) in TARGETS {
+        let dir = std::path::Path::new("fuzz/corpus").join(name);
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+            })
+            .collect();
+        paths.sort();
+        let seeds: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
+        assert!(!seeds.is_empty(), "no seeds for {name}");
+        let mut rng = Rng(0x5EED_0003 ^ name.len() as u64);
+        let mut inputs = seeds.clone();
+        inputs.push(Vec::new());
+        for _ in 0..iterations {
+            let seed = &seeds[rng.below(seeds.len())];
+            let other = &seeds[rng.below(seeds.len())];
+            inputs.push(mutate_bytes(&mut rng, seed, other));
+        }
+        for input in inputs {
+            if catch_unwind(AssertUnwindSafe(|| target(&input))).is_err() {
+                failures.push(format!(
+                    "{name} panicked on {:?}",
+                    String::from_utf8_lossy(&input[..input.len().min(400)])
+                ));
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -22,7 +22,7 @@ pub struct NoteClaims {
     /// They asked me something (a question mark, or "could I ask …"), whatever its subject.
     pub asks: bool,
     /// They invite me to something: "speak" (a talk, a panel, a keynote), "guest" (their
-    /// podcast or show) or "interview" (a journalist's request).
+    /// podcast or show), "interview" (a journalist's request) or "mentor" (to mentor them).
     pub invitation: Option<&'static str>,
     /// What the invitation is to, as a reply names it: "the panel", "the episode".
     pub invitation_noun: Option<&'static str>,
@@ -139,6 +139,17 @@ fn invitation(note: &str) -> Option<&'static str> {
     let folded = crate::text::fold(note);
     let any = |words: &[&str]| words.iter().any(|w| folded.contains(w));
     if any(&[
+        "mentor me",
+        "be my mentor",
+        "would you mentor",
+        "could you mentor",
+        "willing to mentor",
+        "open to mentoring",
+        "looking for a mentor",
+    ]) {
+        return Some("mentor");
+    }
+    if any(&[
         "interview you",
         "an interview",
         "be interviewed",
@@ -233,18 +244,6 @@ fn wants_call(note: &str) -> bool {
 fn gives_when_or_how_long(note: &str) -> bool {
     let folded = crate::text::fold(note);
     const WHEN: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
         "monday",
         "tuesday",
         "wednesday",
@@ -263,7 +262,8 @@ fn gives_when_or_how_long(note: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    WHEN.iter().any(|w| {
+    let months = super::phrasing::MONTHS.iter().filter(|m| m.len() > 3);
+    months.chain(WHEN).any(|w| {
         if w.contains(' ') {
             folded.contains(w)
         } else {
@@ -282,6 +282,7 @@ fn invitation_noun(note: &str, kind: &str) -> &'static str {
     let folded = crate::text::fold(note);
     match kind {
         "interview" => "the interview",
+        "mentor" => "the mentoring",
         "guest" => "the episode",
         _ if folded.contains("panel") => "the panel",
         _ if folded.contains("keynote") => "the keynote",

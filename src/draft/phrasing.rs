@@ -88,7 +88,7 @@ pub fn with_article(name: &str, role: Role) -> String {
     }
 }
 
-const MONTHS: &[&str] = &[
+pub(super) const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -327,14 +327,127 @@ const REASON_VERBS: &[&str] = &[
     "invite",
     "tell",
     "show",
+    "answer",
+    "advise",
+    "assess",
+    "attend",
+    "buy",
+    "create",
+    "deliver",
+    "describe",
+    "develop",
+    "discover",
+    "evaluate",
+    "explain",
+    "extend",
+    "improve",
+    "inform",
+    "install",
+    "invest",
+    "launch",
+    "maintain",
+    "mention",
+    "negotiate",
+    "organise",
+    "organize",
+    "pay",
+    "prepare",
+    "promote",
+    "propose",
+    "provide",
+    "publish",
+    "raise",
+    "reach",
+    "read",
+    "recommend",
+    "register",
+    "renew",
+    "sell",
+    "serve",
+    "speak",
+    "sponsor",
+    "start",
+    "submit",
+    "suggest",
+    "teach",
+    "translate",
+    "verify",
+    "volunteer",
+    "write",
+    "open",
+    "close",
+    "lend",
+    "borrow",
+    "make",
+    "do",
+    "take",
+    "try",
+    "apply",
+    "approve",
+    "calibrate",
+    "certify",
+    "donate",
+    "grow",
+    "inspect",
+    "lobby",
+    "photograph",
+    "refer",
+    "restore",
+    "upgrade",
+    "welcome",
 ];
 
 /// Words that start a reason written as a sentence about me, us or them.
 const SENTENCE_STARTS: &[&str] = &[
-    "i", "i'm", "i've", "i'd", "i'll", "we", "we're", "we've", "we'd", "we'll", "my", "our",
-    "your", "you", "you're", "you've", "you'd", "there", "it", "it's", "this", "since", "because",
+    "i",
+    "i'm",
+    "i've",
+    "i'd",
+    "i'll",
+    "we",
+    "we're",
+    "we've",
+    "we'd",
+    "we'll",
+    "my",
+    "our",
+    "your",
+    "you",
+    "you're",
+    "you've",
+    "you'd",
+    "there",
+    "it",
+    "it's",
+    "this",
+    "since",
+    "because",
     "as",
+    "she",
+    "he",
+    "they",
+    "she's",
+    "he's",
+    "they're",
+    "could",
+    "would",
+    "should",
+    "might",
+    "may",
+    "maybe",
+    "perhaps",
+    "hopefully",
+    "worth",
+    "happy",
+    "glad",
+    "keen",
+    "interested",
+    "looking",
 ];
+
+/// Words that speak of the reader in the third person: a reason written as a note to myself
+/// ("She asked a good question") is not said to her.
+const ABOUT_THEM: &[&str] = &["she", "he", "her", "him", "his", "hers", "she's", "he's"];
 
 impl Reason {
     pub fn parse(reason: &str) -> Option<Reason> {
@@ -377,6 +490,9 @@ impl Reason {
             .iter()
             .any(|w| folded.starts_with(w));
         if SENTENCE_STARTS.contains(&first) || reason.ends_with('?') || (finite && !has_wh) {
+            if crate::text::words(&folded).any(|w| ABOUT_THEM.contains(&w)) {
+                return None;
+            }
             let reason = match first {
                 "because" | "since" | "as" => reason
                     .split_once(' ')

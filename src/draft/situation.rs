@@ -163,6 +163,9 @@ impl Situation {
                 "pick up our conversation about {}",
                 m.topic.clone().unwrap_or_default()
             )),
+            _ if claims.invitation == Some("mentor") => {
+                Some("talk about the mentoring you asked about".to_string())
+            }
             _ if claims.invitation.is_some() => Some(format!(
                 "go through the details of {}",
                 claims.invitation_noun.unwrap_or("the talk")
@@ -175,9 +178,12 @@ impl Situation {
             },
         };
         let shared = shared(profile, met.as_ref());
-        // With nothing else to talk about, what we share is the call's subject.
+        // With nothing else to talk about (no reason of mine either), what we share is the
+        // call's subject.
         let call_purpose = call_purpose.or_else(|| match &shared {
-            Some(sh) if sh.kind == "interest" => Some(format!("compare notes on {}", sh.value)),
+            Some(sh) if sh.kind == "interest" && reason.is_none() => {
+                Some(format!("compare notes on {}", sh.value))
+            }
             _ => None,
         });
         Situation {
@@ -412,7 +418,6 @@ fn offer_kind(note: &str) -> &'static str {
         || whole_words(
             &folded,
             &[
-                "hiring",
                 "recruiting",
                 "recruiter",
                 "headhunt",
@@ -432,6 +437,20 @@ fn offer_kind(note: &str) -> &'static str {
 /// What a call is for, from a reason of mine: things sent are gone through on a call, not
 /// sent on it ("send you the drying curves" → "go through the drying curves").
 fn call_purpose_of(verb_phrase: &str) -> String {
+    // "book a 10-minute call to scope the review": the call is the one being proposed.
+    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let call = CALL.get_or_init(|| {
+        regex::Regex::new(r"^(?:book|schedule|set up|arrange|have|get) (?:a |an )?(?:quick |short |brief )?(?:\d+[- ]minutes?[- ])?(?:video |phone )?(?:call|chat|meeting) (?:to|about|on) ")
+            .expect("static regex")
+    });
+    if let Some(m) = call.find(verb_phrase) {
+        let rest = &verb_phrase[m.end()..];
+        return if m.as_str().ends_with("to ") {
+            call_purpose_of(rest)
+        } else {
+            format!("talk about {rest}")
+        };
+    }
     for sent in [
         "send you ",
         "email you ",
