@@ -104,8 +104,9 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
     s
 }
 
-/// From this confidence on, a note read as a pitch is taken as one: accepting it with a
-/// follow-up is refused unless forced.
+/// From this confidence on, a reading of the note is firm ground: a note read as a pitch is
+/// not accepted with a follow-up, and a specific note my policy accepts
+/// (`accept_genuine_strangers`) is not declined, unless forced.
 pub const FIRM_PITCH: f64 = 0.75;
 
 pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Decision {
@@ -153,6 +154,8 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         && policy.accept_genuine_strangers
     {
         reasons.push("a customized, specific note, and nothing known against the profile".into());
+        // My own rule accepts such a stranger; a clear reading makes it firm.
+        firm = note.confidence >= FIRM_PITCH;
         Action::Accept
     } else if note.label == Label::Genuine {
         reasons

@@ -74,11 +74,12 @@ fn classify_batch_jsonl_and_invitations_csv() {
 
 #[test]
 fn draft_every_kind_on_an_example_with_json_shape() {
-    // Dana is someone I reach out to; Priya sent me a request.
+    // Dana is someone I reach out to; Priya and Lee sent me requests (Priya's note is specific,
+    // so my policy accepts her: a decline goes to Lee).
     for (kind, profile, first) in [
         ("invite", "examples/dana-reyes.json", "Dana"),
         ("ask", "examples/priya-shah.json", "Priya"),
-        ("decline", "examples/priya-shah.json", "Priya"),
+        ("decline", "examples/lee-park.json", "Lee"),
         ("followup", "examples/dana-reyes.json", "Dana"),
     ] {
         let v = json_of(nw().args([

@@ -350,8 +350,12 @@ impl<'a> Drafter<'a> {
                 "accepting {first} with a follow-up would take on a sales pitch (their note reads as one, {:.0}% confidence): `notewright triage` ignores the request; to answer it, write `draft decline`",
                 reading.confidence * 100.0
             ),
-            (DraftKind::Decline, Action::Accept) => format!(
+            (DraftKind::Decline, Action::Accept) if self.situation.met.is_some() || self.situation.talked => format!(
                 "declining {first} would turn away someone you know ({why}): `notewright triage` accepts; write the thank-you with `draft followup`"
+            ),
+            (DraftKind::Decline, Action::Accept) => format!(
+                "declining {first} would go against your own rule (accept_genuine_strangers: {why}; the note reads as genuine with {:.0}% confidence): `notewright triage` accepts; write the thank-you with `draft followup`",
+                reading.confidence * 100.0
             ),
             _ => return None,
         };
