@@ -65,6 +65,46 @@ pub fn corpus() -> Vec<LabelledNote> {
         .collect()
 }
 
+/// The `k` labelled examples nearest to `note` by wording (character n-grams, no model): what
+/// `--explain` shows when the rules classify.
+pub fn nearest_by_wording(note: &str, k: usize) -> Vec<Neighbour> {
+    let corpus = corpus();
+    let texts: Vec<&str> = corpus.iter().map(|n| n.text.as_str()).collect();
+    let ngrams = CharNgrams::fit(&texts, NGRAM_MIN_NOTES);
+    let query = ngrams.transform(note);
+    let dot = |a: &[(u32, f32)], b: &[(u32, f32)]| {
+        let (mut i, mut j, mut sum) = (0, 0, 0.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    };
+    let mut scored: Vec<(f32, usize)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (dot(&query, &ngrams.transform(t)), i))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored
+        .into_iter()
+        .take(k)
+        .map(|(similarity, i)| Neighbour {
+            text: corpus[i].text.clone(),
+            label: corpus[i].label,
+            genre: corpus[i].genre.clone(),
+            similarity,
+        })
+        .collect()
+}
+
 /// The rule half of the features: the three rule scores and one indicator per signal kind.
 fn rule_features(hits: &[Hit]) -> Vec<f32> {
     let scores = classify::rule_scores(hits);

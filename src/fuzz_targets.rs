@@ -11,8 +11,11 @@ use crate::profile::Profile;
 use crate::prompts::Prompts;
 use crate::verify::{self, Grounding};
 
+/// A fuzz target: any bytes in, no panic out.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, for the stable replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("profile_json", profile_json),
     ("me_toml", me_toml),
     ("batch_rows", batch_rows),

@@ -24,6 +24,7 @@ pub fn classification(c: &Classification) -> String {
 pub fn explanation(
     c: &Classification,
     embed: Option<&crate::embed_classifier::Explanation>,
+    neighbours: &[crate::embed_classifier::Neighbour],
 ) -> String {
     let mut out = format!(
         "probabilities: genuine {:.2}, vague {:.2}, sales_pitch {:.2}\nsignals:\n",
@@ -44,10 +45,29 @@ pub fn explanation(
             h.weight, h.label, h.reason
         );
     }
-    let Some(embed) = embed else {
-        return out;
-    };
-    let push = &embed.push;
+    if let Some(embed) = embed {
+        push_lines(&mut out, &embed.push);
+    }
+    if let Some(genre) = neighbours.first().and_then(|n| n.genre.as_deref()) {
+        let _ = writeln!(out, "nearest genre: {}", genre.replace('_', " "));
+    }
+    if !neighbours.is_empty() {
+        out.push_str("nearest labelled examples:\n");
+        for n in neighbours {
+            let text = crate::text::one_line(&n.text, 90);
+            let genre = n
+                .genre
+                .as_deref()
+                .map(|g| format!(" [{}]", g.replace('_', " ")))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:.2} {}{genre}: {text}", n.similarity, n.label);
+        }
+    }
+    out
+}
+
+/// What pushed the embedding classifier toward its label.
+fn push_lines(out: &mut String, push: &crate::embed_classifier::Push) {
     let _ = writeln!(
         out,
         "push toward {}: rules {:+.1}, wording {:+.1}, embedding {:+.1}",
@@ -61,22 +81,6 @@ pub fn explanation(
             .collect();
         let _ = writeln!(out, "words that weighed most: {}", words.join(", "));
     }
-    if let Some(genre) = embed.neighbours.first().and_then(|n| n.genre.as_deref()) {
-        let _ = writeln!(out, "nearest genre: {}", genre.replace('_', " "));
-    }
-    if !embed.neighbours.is_empty() {
-        out.push_str("nearest labelled examples:\n");
-        for n in &embed.neighbours {
-            let text = crate::text::one_line(&n.text, 90);
-            let genre = n
-                .genre
-                .as_deref()
-                .map(|g| format!(" [{}]", g.replace('_', " ")))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {:.2} {}{genre}: {text}", n.similarity, n.label);
-        }
-    }
-    out
 }
 
 fn draft_header(d: &Draft) -> String {

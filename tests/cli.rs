@@ -878,3 +878,34 @@ fn leave_one_genre_out_covers_every_note_and_the_rules_hold_their_floor() {
     let f1 = v["macro_f1"].as_f64().unwrap();
     assert!(f1 >= 0.80, "rules macro-F1 {f1}, leaving one genre out");
 }
+
+/// `--explain` names the nearest genre among the labelled examples with either engine (the
+/// rules find them by wording, with no model).
+#[test]
+fn explain_names_the_nearest_genre_with_the_rules_too() {
+    let out = nw()
+        .args([
+            "classify",
+            "--engine",
+            "rules",
+            "--explain",
+            "Hi Nadia, many of your colleagues work with me on their RSU strategy and 401k optimisation. Happy to do a quick review.",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("nearest genre: "), "{text}");
+    assert!(text.contains("nearest labelled examples:"), "{text}");
+    let v = json_of(nw().args([
+        "classify",
+        "--engine",
+        "rules",
+        "--explain",
+        "--json",
+        "Great meeting you at the Lisbon Data Summit, Dana.",
+    ]));
+    let neighbours = v["neighbours"].as_array().unwrap();
+    assert_eq!(neighbours.len(), 3);
+    assert!(neighbours[0]["genre"].is_string());
+}

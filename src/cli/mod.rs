@@ -293,6 +293,13 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
         }
         _ => (classifier.classify(&note)?, None),
     };
+    // The nearest labelled examples (and so the nearest genre): by meaning with the embedding
+    // classifier, by wording with the rules.
+    let neighbours = match (&explanation, args.explain) {
+        (Some(e), _) => e.neighbours.clone(),
+        (None, true) => notewright::embed_classifier::nearest_by_wording(&note, 3),
+        (None, false) => Vec::new(),
+    };
     if args.json {
         let mut value = serde_json::to_value(&c).map_err(encode_error)?;
         if args.explain {
@@ -304,11 +311,11 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
                 map.insert("probabilities".into(), serde_json::json!({
                     "genuine": c.probabilities[0], "vague": c.probabilities[1], "sales_pitch": c.probabilities[2],
                 }));
+                map.insert(
+                    "neighbours".into(),
+                    serde_json::to_value(&neighbours).unwrap_or_default(),
+                );
                 if let Some(explanation) = &explanation {
-                    map.insert(
-                        "neighbours".into(),
-                        serde_json::to_value(&explanation.neighbours).unwrap_or_default(),
-                    );
                     map.insert(
                         "push".into(),
                         serde_json::to_value(&explanation.push).unwrap_or_default(),
@@ -320,7 +327,7 @@ fn run_classify(args: ClassifyArgs) -> Result<()> {
     }
     let mut text = output::classification(&c);
     if args.explain {
-        text.push_str(&output::explanation(&c, explanation.as_ref()));
+        text.push_str(&output::explanation(&c, explanation.as_ref(), &neighbours));
     }
     print_human(&text)
 }
