@@ -68,6 +68,18 @@ const EVENT_TAILS: &[&str] = &[
 /// `name` as it reads after "at" or "of": with "the" where English puts one.
 pub fn with_article(name: &str, role: Role) -> String {
     let name = name.trim();
+    // "MRO Americas, Dallas": the place after the comma reads "in Dallas".
+    if let Some((head, city)) = name.rsplit_once(", ") {
+        let is_place = !city.is_empty()
+            && city.split_whitespace().count() <= 3
+            && city.split_whitespace().all(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && !w.chars().any(|c| c.is_ascii_digit())
+            });
+        if is_place && !head.trim().is_empty() {
+            return format!("{} in {city}", with_article(head, role));
+        }
+    }
     let folded = crate::text::fold(name);
     if folded.starts_with("the ") || role == Role::Employer {
         return name.to_string();
@@ -687,6 +699,14 @@ mod tests {
         assert_eq!(
             with_article("DHL Supply Chain", Role::Employer),
             "DHL Supply Chain"
+        );
+        assert_eq!(
+            with_article("ICOM General Conference, Milan", Role::Event),
+            "the ICOM General Conference in Milan"
+        );
+        assert_eq!(
+            with_article("Aegean Tramp Shipping, Piraeus", Role::Employer),
+            "Aegean Tramp Shipping in Piraeus"
         );
     }
 
