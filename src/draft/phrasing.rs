@@ -468,6 +468,25 @@ impl Reason {
             return None;
         }
         let reason = reason.strip_prefix("to ").unwrap_or(reason);
+        // "possible customer for the pilot", "could be useful, we need cover": a note to
+        // myself about them, not words to say to them.
+        let folded_reason = crate::text::fold(reason);
+        if [
+            "possible ",
+            "potential ",
+            "prospect",
+            "could be ",
+            "might be ",
+            "maybe ",
+            "lead:",
+            "note:",
+            "todo",
+        ]
+        .iter()
+        .any(|p| folded_reason.starts_with(p))
+        {
+            return None;
+        }
         let first = crate::text::fold(reason.split_whitespace().next().unwrap_or(""));
         let first = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
         if REASON_VERBS.contains(&first) {
@@ -593,6 +612,20 @@ fn you_for_they(text: &str) -> String {
             "they'd" | "they’d" if subject_slot => {
                 addressed = true;
                 "you'd"
+            }
+            // "show her our results": "her" before a determiner is the object, "you".
+            "her"
+                if (addressed || i <= 1)
+                    && words.get(i + 1).is_none_or(|next| {
+                        [
+                            "our", "my", "the", "a", "an", "this", "that", "these", "those",
+                            "some", "how", "what", "why", "about", "to", "for", "with", "on", "in",
+                            "at",
+                        ]
+                        .contains(next)
+                    }) =>
+            {
+                "you"
             }
             "their" | "her" | "his" if addressed || i <= 1 => "your",
             "them" | "him" if addressed => "you",

@@ -206,7 +206,9 @@ impl Situation {
             policy_statement: crate::text::non_blank(me.policy.statement.as_deref())
                 .map(phrasing::sentence),
             call_purpose,
-            their_company: crate::text::non_blank(profile.company.as_deref()).map(str::to_string),
+            their_company: crate::text::non_blank(profile.company.as_deref())
+                .filter(|c| !is_no_company(c))
+                .map(str::to_string),
         }
     }
 
@@ -272,7 +274,14 @@ fn meeting(profile: &Profile) -> Option<Meeting> {
             ["a ", "an ", "our ", "my "]
                 .iter()
                 .find_map(|article| p.strip_prefix(article))
-                .map(|rest| format!("our {rest}"))
+                .map(|rest| format!("our {}", phrasing::with_article(rest, Role::Employer)))
+                // "site visit to the caravanserai": a meeting named in lower case is ours too.
+                .or_else(|| {
+                    (kind == MetKind::Meeting
+                        && p.chars().next().is_some_and(char::is_lowercase)
+                        && !p.starts_with("the "))
+                    .then(|| format!("our {}", phrasing::with_article(p, Role::Employer)))
+                })
         });
     let (kind_name, prep) = match (&occasion, kind_name) {
         (Some(_), _) => ("meeting", "during"),
@@ -464,4 +473,26 @@ fn call_purpose_of(verb_phrase: &str) -> String {
         }
     }
     verb_phrase.to_string()
+}
+
+/// A company field that names no company ("Self-employed", "Freelance"): nothing to wish
+/// them well with.
+fn is_no_company(company: &str) -> bool {
+    let folded = crate::text::fold(company);
+    [
+        "self-employed",
+        "self employed",
+        "freelance",
+        "freelancer",
+        "independent",
+        "retired",
+        "none",
+        "n/a",
+        "-",
+        "student",
+        "unemployed",
+        "open to work",
+        "stealth",
+    ]
+    .contains(&folded.trim())
 }
