@@ -87,11 +87,12 @@ pub fn nearest_by_wording(note: &str, k: usize) -> Vec<Neighbour> {
         }
         sum
     };
-    let mut scored: Vec<(f32, usize)> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (dot(&query, &ngrams.transform(t)), i))
-        .collect();
+    nearest(&corpus, k, |i| dot(&query, &ngrams.transform(texts[i])))
+}
+
+/// The `k` corpus notes with the highest `similarity`, most similar first.
+fn nearest(corpus: &[LabelledNote], k: usize, similarity: impl Fn(usize) -> f32) -> Vec<Neighbour> {
+    let mut scored: Vec<(f32, usize)> = (0..corpus.len()).map(|i| (similarity(i), i)).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored
         .into_iter()
@@ -543,23 +544,9 @@ impl EmbedClassifier {
 
     /// The `k` labelled notes whose embeddings are most similar to `embedding`.
     fn neighbours(&self, embedding: &[f32], k: usize) -> Vec<Neighbour> {
-        let mut scored: Vec<(f32, usize)> = self
-            .corpus_embeddings
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (nw_embed::cosine(embedding, c), i))
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        scored
-            .into_iter()
-            .take(k)
-            .map(|(similarity, i)| Neighbour {
-                text: self.corpus[i].text.clone(),
-                label: self.corpus[i].label,
-                genre: self.corpus[i].genre.clone(),
-                similarity,
-            })
-            .collect()
+        nearest(&self.corpus, k, |i| {
+            nw_embed::cosine(embedding, &self.corpus_embeddings[i])
+        })
     }
 }
 
