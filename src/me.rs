@@ -106,18 +106,17 @@ impl Me {
 
     /// Parse a me file's text: TOML, or JSON when `is_json` or the text starts with `{`.
     pub fn from_text(text: &str, source: Source, is_json: bool) -> Result<Me> {
-        let text = text.to_string();
         let is_json = is_json || text.trim_start().starts_with('{');
         let me: Me = if is_json {
-            crate::input::parse_json(&text, source.clone())?
+            crate::input::parse_json(text, source.clone())?
         } else {
-            crate::input::parse_toml(&text, source.clone())?
+            crate::input::parse_toml(text, source.clone())?
         };
         for (key, value) in [("name", &me.name), ("signature", &me.signature)] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 return Err(crate::error::Error::input_at(
                     source,
-                    crate::input::line_of_key(&text, key),
+                    crate::input::line_of_key(text, key),
                     None,
                     Some(key.into()),
                     "is empty: leave it out instead, so drafts know there is no sign-off",
@@ -134,7 +133,7 @@ impl Me {
             if let Some(problem) = value.as_deref().and_then(crate::untrusted::refusal) {
                 return Err(crate::error::Error::input_at(
                     source,
-                    crate::input::line_of_key(&text, key),
+                    crate::input::line_of_key(text, key),
                     None,
                     Some(if key == "statement" {
                         "policy.statement".into()
@@ -148,7 +147,7 @@ impl Me {
         if !(1..=60).contains(&me.call_minutes) {
             return Err(crate::error::Error::input_at(
                 source,
-                crate::input::line_of_key(&text, "call_minutes"),
+                crate::input::line_of_key(text, "call_minutes"),
                 None,
                 Some("call_minutes".into()),
                 format!(

@@ -478,13 +478,7 @@ fn a_truncated_classifier_cache_is_retrained() {
     }
     let store = nw_store::Store::discover();
     let model = store.default_for(nw_store::Role::Embed).unwrap();
-    let sha = model
-        .spec
-        .files
-        .iter()
-        .map(|f| f.sha256.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let sha = model.spec.content_key();
     let dir = tempfile::tempdir().unwrap();
     let note = "We help SaaS founders 3x their pipeline. Free demo this week: book here.";
     let first =

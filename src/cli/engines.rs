@@ -28,13 +28,7 @@ impl Classifier {
                     model.spec.name,
                     model.dir.display()
                 );
-                let sha = model
-                    .spec
-                    .files
-                    .iter()
-                    .map(|f| f.sha256.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",");
+                let sha = model.spec.content_key();
                 match EmbedClassifier::load(&model.dir, &sha, None) {
                     Ok(c) => Ok(Classifier::Embed(Box::new(c))),
                     Err(e) if engine == ClassifyEngine::Auto => {

@@ -10,7 +10,7 @@ use crate::me::Me;
 use crate::profile::Profile;
 use crate::prompts::Prompts;
 use crate::text;
-use crate::triage::Action;
+use crate::triage::{Action, Decision};
 use crate::verify::{self, Grounding, Verdict};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -217,6 +217,16 @@ pub struct Drafter<'a> {
     invite_grounding: Grounding,
     /// How their note was read (none when they sent no request).
     note_reading: Option<Classification>,
+    /// What `triage` decides on their request (none without one, or once connected).
+    decision: Option<Decision>,
+}
+
+/// `triage`'s decision on their request, when there is one still to decide: an existing
+/// connection was decided already.
+fn decide(profile: &Profile, me: &Me, reading: Option<&Classification>) -> Option<Decision> {
+    reading
+        .filter(|_| profile.connected != Some(true))
+        .map(|r| crate::triage::triage(profile, r, &me.policy))
 }
 
 impl<'a> Drafter<'a> {
@@ -239,6 +249,7 @@ impl<'a> Drafter<'a> {
             situation: Situation::new(profile, me, note_reading.as_ref()),
             grounding,
             invite_grounding,
+            decision: decide(profile, me, note_reading.as_ref()),
             note_reading,
         }
     }
@@ -248,6 +259,7 @@ impl<'a> Drafter<'a> {
     pub fn reading_note_as(mut self, classification: Classification) -> Drafter<'a> {
         if self.profile.note.is_some() {
             self.situation = Situation::new(self.profile, self.me, Some(&classification));
+            self.decision = decide(self.profile, self.me, Some(&classification));
             self.note_reading = Some(classification);
         }
         self
@@ -327,11 +339,7 @@ impl<'a> Drafter<'a> {
     /// with. A reading of their note can be wrong, so a kind that only disagrees with it is
     /// warned about, not refused.
     pub fn policy_conflict(&self, kind: DraftKind) -> Option<String> {
-        let reading = self
-            .note_reading
-            .as_ref()
-            .filter(|_| self.profile.connected != Some(true))?;
-        let decision = crate::triage::triage(self.profile, reading, &self.me.policy);
+        let (decision, reading) = self.decision.as_ref().zip(self.note_reading.as_ref())?;
         if !decision.firm {
             return None;
         }
@@ -372,15 +380,9 @@ impl<'a> Drafter<'a> {
         if self.me.sign_off().is_none() {
             out.push("no name in your me file, so the draft is not signed: add `name = \"…\"` to me.toml (or run `notewright init --from-export`)".to_string());
         }
-        // An existing connection was decided already; no request, nothing to weigh.
-        let Some(reading) = self
-            .note_reading
-            .as_ref()
-            .filter(|_| self.profile.connected != Some(true))
-        else {
+        let Some(decision) = &self.decision else {
             return out;
         };
-        let decision = crate::triage::triage(self.profile, reading, &self.me.policy);
         let fits = match kind {
             DraftKind::Followup => decision.action == Action::Accept,
             DraftKind::Ask => decision.action == Action::Ask,

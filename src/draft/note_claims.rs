@@ -26,6 +26,8 @@ pub struct NoteClaims {
     pub invitation: Option<&'static str>,
     /// What the invitation is to, as a reply names it: "the panel", "the episode".
     pub invitation_noun: Option<&'static str>,
+    /// The invitation as a reply thanks for it: "the invitation to join the panel".
+    pub invitation_phrase: Option<&'static str>,
     /// The invitation already says when or how long (a month, a date, "45 min"): a reply does
     /// not ask for the format and the dates again.
     pub invitation_detailed: bool,
@@ -118,6 +120,8 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         let first = crate::text::fold(name.split_whitespace().next()?);
         (!NOT_A_PERSON.contains(&first.as_str())).then(|| name.to_string())
     });
+    let invited = invitation(note);
+    let invitation_noun = invited.map(|kind| invitation_noun(note, kind));
     NoteClaims {
         event: take(&p.event)
             .or_else(|| take(&p.event_lower))
@@ -127,9 +131,16 @@ pub fn extract(note: &str, is_pitch: bool) -> NoteClaims {
         question: take(&p.question).map(|q| mine_for_yours(&q)),
         topic: take(&p.topic).map(|t| mine_for_yours(&t)),
         asks: asks_something(note),
-        invitation: invitation(note),
-        invitation_noun: invitation(note).map(|kind| invitation_noun(note, kind)),
-        invitation_detailed: invitation(note).is_some() && gives_when_or_how_long(note),
+        invitation: invited,
+        invitation_noun,
+        invitation_phrase: invited.map(|kind| match kind {
+            "guest" => "the invitation to be your guest",
+            "interview" => "the interview request",
+            "mentor" => "the request to mentor you",
+            _ if invitation_noun == Some("the panel") => "the invitation to join the panel",
+            _ => "the invitation to speak",
+        }),
+        invitation_detailed: invited.is_some() && gives_when_or_how_long(note),
         wants_call: wants_call(note),
     }
 }

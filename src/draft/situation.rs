@@ -75,6 +75,8 @@ pub struct Situation {
     pub call_purpose: Option<String>,
     /// Their company, for a pitch decline.
     pub their_company: Option<String>,
+    /// What a reply to a pitch turns down: "LeadRocket's services", else "what you offer".
+    pub their_services: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -87,20 +89,14 @@ pub struct ContentRef {
 }
 
 impl Situation {
-    /// The situation, with their note read by `classification` (the rule classifier's reading
-    /// when none is given).
+    /// The situation, with their note (if they sent one) read as `reading` says.
     pub fn new(
         profile: &Profile,
         me: &Me,
-        classification: Option<&crate::classify::Classification>,
+        reading: Option<&crate::classify::Classification>,
     ) -> Situation {
         let note = profile.note.as_deref();
-        let classification = match (note, classification) {
-            (None, _) => None,
-            (Some(_), Some(c)) => Some(c.clone()),
-            (Some(n), None) => Some(crate::classify::classify_rules(n)),
-        };
-        let note_class = classification.as_ref().map(|c| match c.label {
+        let note_class = note.and(reading).map(|c| match c.label {
             Label::Genuine => "genuine",
             Label::Vague => "vague",
             Label::SalesPitch => "sales_pitch",
@@ -186,6 +182,9 @@ impl Situation {
             }
             _ => None,
         });
+        let their_company = crate::text::non_blank(profile.company.as_deref())
+            .filter(|c| !is_no_company(c))
+            .map(str::to_string);
         Situation {
             shared,
             shared_connections: profile.common.connections.len(),
@@ -206,9 +205,12 @@ impl Situation {
             policy_statement: crate::text::non_blank(me.policy.statement.as_deref())
                 .map(phrasing::sentence),
             call_purpose,
-            their_company: crate::text::non_blank(profile.company.as_deref())
-                .filter(|c| !is_no_company(c))
-                .map(str::to_string),
+            their_services: match &their_company {
+                Some(c) if c.ends_with('s') => format!("{c}' services"),
+                Some(c) => format!("{c}'s services"),
+                None => "what you offer".to_string(),
+            },
+            their_company,
         }
     }
 

@@ -138,6 +138,15 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// The files' sha256 digests, joined: what a cache built from these files is keyed by.
+    pub fn content_key(&self) -> String {
+        self.files
+            .iter()
+            .map(|f| f.sha256.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Total size of the files, in bytes.
     pub fn total_size(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
