@@ -129,7 +129,7 @@ pub fn check(note: &str, limit: usize) -> Report {
     let pitch: Vec<&signals::Hit> = hits.iter().filter(|h| h.kind.is_pitch()).collect();
     let reads_as_pitch = classification.label == signals::Label::SalesPitch;
     if reads_as_pitch && !pitch.is_empty() {
-        let what: Vec<String> = pitch.iter().map(|h| h.reason.clone()).collect();
+        let what: Vec<String> = pitch.iter().map(|h| h.reason.to_string()).collect();
         add(
             "pitchy",
             Severity::Error,

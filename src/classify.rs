@@ -108,7 +108,7 @@ pub fn from_probabilities(
 fn reasons_for(label: Label, hits: &[Hit]) -> Vec<String> {
     let describe = |h: &Hit| {
         if h.evidence.is_empty() || h.evidence.chars().count() > 60 {
-            h.reason.clone()
+            h.reason.to_string()
         } else {
             format!("{}: \"{}\"", h.reason, h.evidence)
         }

@@ -4,8 +4,10 @@
 
 use crate::text;
 use rayon::prelude::*;
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::iter::Searcher;
 use regex_automata::{meta, Input, Span};
+use std::borrow::Cow;
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 #[derive(
@@ -104,7 +106,7 @@ pub struct Hit {
     pub kind: Kind,
     pub label: Label,
     pub weight: f32,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// The words of the note that triggered it (empty for computed signals).
     pub evidence: String,
 }
@@ -328,28 +330,20 @@ impl CompiledSignal {
             .map(|m| m.span())
     }
 
-    /// [`Self::find`] for every note of a batch, in one scan of the notes joined by
-    /// [`SEPARATOR`]: one search call per match instead of one per note, which is most of the
-    /// cost of a short note. A match that runs into a separator (`[^?]*\?` can end on its `?`)
-    /// or starts inside one is set aside, and the notes it touches are searched on their own.
-    fn find_batch(&self, folded: &[String], cache: &mut meta::Cache) -> Vec<Option<Span>> {
-        let mut haystack =
-            String::with_capacity(folded.iter().map(|f| f.len() + SEPARATOR.len()).sum());
-        let mut starts = Vec::with_capacity(folded.len());
-        for f in folded {
-            starts.push(haystack.len());
-            haystack.push_str(f);
-            haystack.push_str(SEPARATOR);
-        }
-        let note_at = |pos: usize| starts.partition_point(|&s| s <= pos).saturating_sub(1);
+    /// [`Self::find`] for every note of a batch, in one scan of the [`Joined`] notes: one search
+    /// call per match instead of one per note, which is most of the cost of a short note. A
+    /// match that runs into a separator (`[^?]*\?` can end on its `?`) or starts inside one is
+    /// set aside, and the notes it touches are searched on their own.
+    fn find_batch(&self, joined: &Joined<'_>, cache: &mut meta::Cache) -> Vec<Option<Span>> {
+        let (folded, starts) = (joined.folded, &joined.starts);
         let mut found: Vec<Option<Span>> = vec![None; folded.len()];
         let mut on_their_own = vec![false; folded.len()];
-        let mut searcher = Searcher::new(Input::new(&haystack));
+        let mut searcher = Searcher::new(Input::new(&joined.haystack));
         while let Some(m) = searcher.advance(|input| Ok(self.regex.search_with(cache, input))) {
-            let i = note_at(m.start());
+            let i = joined.note_at(m.start());
             let note_end = starts[i] + folded[i].len();
             if m.start() >= note_end || m.end() > note_end {
-                let last = note_at(m.end()).min(folded.len() - 1);
+                let last = joined.note_at(m.end()).min(folded.len() - 1);
                 for flag in &mut on_their_own[i..=last] {
                     *flag = true;
                 }
@@ -366,6 +360,37 @@ impl CompiledSignal {
     }
 }
 
+/// The folded notes of a batch joined by [`SEPARATOR`], built once and scanned by every pattern.
+struct Joined<'a> {
+    folded: &'a [String],
+    haystack: String,
+    /// Where each note starts in `haystack`.
+    starts: Vec<usize>,
+}
+
+impl<'a> Joined<'a> {
+    fn new(folded: &'a [String]) -> Self {
+        let mut haystack =
+            String::with_capacity(folded.iter().map(|f| f.len() + SEPARATOR.len()).sum());
+        let mut starts = Vec::with_capacity(folded.len());
+        for f in folded {
+            starts.push(haystack.len());
+            haystack.push_str(f);
+            haystack.push_str(SEPARATOR);
+        }
+        Joined {
+            folded,
+            haystack,
+            starts,
+        }
+    }
+
+    /// The note a position of the haystack belongs to (a separator belongs to the note before).
+    fn note_at(&self, pos: usize) -> usize {
+        self.starts.partition_point(|&s| s <= pos).saturating_sub(1)
+    }
+}
+
 /// Joins the notes of a batch for [`CompiledSignal::find_batch`]. Its characters stop every
 /// open-ended class in the table (`[^?]`, `[^'"]`, `[^.]`, `.`, `[a-z ]`), it starts no phrase,
 /// and around it `\b` sees what it sees at either end of a lone note: no word character.
@@ -378,11 +403,13 @@ fn compiled() -> &'static [CompiledSignal] {
             .par_iter()
             .map(|spec| {
                 // The table is static and covered by tests; a bad pattern is a programming error.
-                // ASCII word boundaries: the folded text has no accents left, and a Unicode `\b`
-                // makes the fast lazy DFA give up on any non-ASCII byte (emoji, CJK).
                 let regex = meta::Regex::builder()
-                    .configure(meta::Config::new().hybrid_cache_capacity(8 << 20))
-                    .build(&spec.pattern.replace(r"\b", r"(?-u:\b)"))
+                    .configure(
+                        meta::Config::new()
+                            .hybrid_cache_capacity(8 << 20)
+                            .which_captures(WhichCaptures::Implicit),
+                    )
+                    .build(&ascii_classes(spec.pattern))
                     .unwrap_or_else(|e| panic!("signal pattern {:?}: {e}", spec.kind));
                 let cache = Mutex::new(regex.create_cache());
                 CompiledSignal { spec, regex, cache }
@@ -391,56 +418,69 @@ fn compiled() -> &'static [CompiledSignal] {
     })
 }
 
+/// A pattern with its Perl classes made ASCII. The folded text has no accents left, and a Unicode
+/// `\b` makes the fast lazy DFA give up on any non-ASCII byte (emoji, CJK), while Unicode `\w`
+/// and `\d` are thousands of ranges that make every automaton state costly to build.
+fn ascii_classes(pattern: &str) -> String {
+    pattern
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\w", r"(?-u:\w)")
+        .replace(r"\d", r"(?-u:\d)")
+        .replace(r"\s", r"(?-u:\s)")
+}
+
 /// Compile the signal table now rather than on the first note (for timing and start-up).
 pub fn prepare() {
     compiled();
 }
 
 /// Capitalised words that name nothing in particular.
-const COMMON_CAPS: &[&str] = &[
-    "I",
-    "I'm",
-    "I'd",
-    "I've",
-    "I'll",
-    "LinkedIn",
-    "Linkedin",
-    "CEO",
-    "CTO",
-    "CFO",
-    "COO",
-    "VP",
-    "OK",
-    "AI",
-    "B2B",
-    "SaaS",
-    "HR",
-    "PS",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "Sie",
-    "Ihnen",
-    "Ihr",
-    "Ihre",
-    "Ihren",
-    "Ihrem",
-    "Ihrer",
-    "Vous",
-    "Usted",
-    "Team",
-    "Ich",
-    "Wir",
-    "Je",
-    "Nous",
-    "Yo",
-    "DM",
-    "Go",
-];
+fn is_common_cap(word: &str) -> bool {
+    matches!(
+        word,
+        "I" | "I'm"
+            | "I'd"
+            | "I've"
+            | "I'll"
+            | "LinkedIn"
+            | "Linkedin"
+            | "CEO"
+            | "CTO"
+            | "CFO"
+            | "COO"
+            | "VP"
+            | "OK"
+            | "AI"
+            | "B2B"
+            | "SaaS"
+            | "HR"
+            | "PS"
+            | "Monday"
+            | "Tuesday"
+            | "Wednesday"
+            | "Thursday"
+            | "Friday"
+            | "Saturday"
+            | "Sunday"
+            | "Sie"
+            | "Ihnen"
+            | "Ihr"
+            | "Ihre"
+            | "Ihren"
+            | "Ihrem"
+            | "Ihrer"
+            | "Vous"
+            | "Usted"
+            | "Team"
+            | "Ich"
+            | "Wir"
+            | "Je"
+            | "Nous"
+            | "Yo"
+            | "DM"
+            | "Go"
+    )
+}
 
 /// Words of a greeting or title (lower case, unaccented); the name after them is the addressee.
 fn is_greeting(lower: &str) -> bool {
@@ -528,19 +568,44 @@ pub fn proper_nouns(note: &str) -> Vec<String> {
     proper_nouns_in(note, &text::fold(note))
 }
 
-/// Whether `test` holds for `word` lower-cased and unaccented.
-fn folded_word_is(word: &str, test: fn(&str) -> bool) -> bool {
+/// What a word of a note is to [`proper_nouns`], judged on the word lower-cased and unaccented.
+#[derive(PartialEq)]
+enum WordRole {
+    Greeting,
+    SignOff,
+    Other,
+}
+
+fn word_role(word: &str) -> WordRole {
+    let role = |lower: &str| {
+        if is_greeting(lower) {
+            WordRole::Greeting
+        } else if is_sign_off(lower) {
+            WordRole::SignOff
+        } else {
+            WordRole::Other
+        }
+    };
     // The common case, a short ASCII word, is lower-cased on the stack.
     let mut buffer = [0u8; 24];
     if !word.is_ascii() {
-        return test(&text::fold(word));
+        return role(&text::fold(word));
     }
     let Some(lower) = buffer.get_mut(..word.len()) else {
-        return false;
+        return WordRole::Other;
     };
     lower.copy_from_slice(word.as_bytes());
     lower.make_ascii_lowercase();
-    std::str::from_utf8(lower).is_ok_and(test)
+    std::str::from_utf8(lower).map_or(WordRole::Other, role)
+}
+
+/// Whether a folded note is German: two of its frequent words (every German noun is capitalised).
+fn is_german(folded: &str) -> bool {
+    text::words(folded)
+        .filter(|w| GERMAN_WORDS.contains(w))
+        .take(2)
+        .count()
+        >= 2
 }
 
 /// The words of a note as [`proper_nouns`] sees them: a letter or digit, then letters, digits,
@@ -563,11 +628,8 @@ fn word_spans(note: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// [`proper_nouns`] when the caller has the note folded already.
 fn proper_nouns_in(note: &str, folded: &str) -> Vec<String> {
-    let german = text::words(folded)
-        .filter(|w| GERMAN_WORDS.contains(w))
-        .take(2)
-        .count()
-        >= 2;
+    // Asked only when a capitalised word needs it.
+    let mut german: Option<bool> = None;
     let mut out: Vec<String> = Vec::new();
     let mut sentence_start = true;
     let mut after_greeting = false;
@@ -585,29 +647,30 @@ fn proper_nouns_in(note: &str, folded: &str) -> Vec<String> {
         last_end = end;
         let w = note[start..end].trim_end_matches(['\'', '’', '-']);
         let at_start = std::mem::replace(&mut sentence_start, false);
-        if folded_word_is(w, is_greeting) {
-            after_greeting = true;
-            continue;
-        }
-        if after_greeting || folded_word_is(w, is_sign_off) {
-            continue;
+        match word_role(w) {
+            WordRole::Greeting => {
+                after_greeting = true;
+                continue;
+            }
+            WordRole::SignOff => continue,
+            WordRole::Other if after_greeting => continue,
+            WordRole::Other => {}
         }
         let capitalized = w.chars().next().is_some_and(char::is_uppercase);
+        if !capitalized || at_start {
+            continue;
+        }
         let marked = w
             .chars()
             .skip(1)
             .any(|c| c.is_uppercase() || c.is_ascii_digit());
-        if german && !marked {
-            continue;
-        }
         // A capitalised word after ", " that ends the note is a sign-off name.
         let sign_off_name = note[end..].trim().is_empty() && between.contains(',');
-        if capitalized
-            && !at_start
-            && !sign_off_name
-            && !COMMON_CAPS.contains(&w)
+        if !sign_off_name
+            && !is_common_cap(w)
             && w.chars().count() > 1
             && !out.iter().any(|o| o == w)
+            && (marked || !*german.get_or_insert_with(|| is_german(folded)))
         {
             out.push(w.to_string());
         }
@@ -634,9 +697,10 @@ pub fn detect_batch(notes: &[&str]) -> Vec<Vec<Hit>> {
     let folded: Vec<String> = notes.par_iter().map(|n| text::fold(n)).collect();
     // Pattern-major: each pattern scans every note while its automaton is hot in the CPU cache,
     // and with its own cache (see `CompiledSignal::cache`).
+    let joined = Joined::new(&folded);
     let matches: Vec<Vec<Option<Span>>> = compiled()
         .par_iter()
-        .map(|signal| signal.find_batch(&folded, &mut signal.lock_cache()))
+        .map(|signal| signal.find_batch(&joined, &mut signal.lock_cache()))
         .collect();
     notes
         .par_iter()
@@ -668,7 +732,7 @@ fn hits_for<'a>(
             kind: Kind::Empty,
             label: Label::Vague,
             weight: 6.0,
-            reason: "no note at all".into(),
+            reason: Cow::Borrowed("no note at all"),
             evidence: String::new(),
         });
         return hits;
@@ -677,7 +741,7 @@ fn hits_for<'a>(
         kind: spec.kind,
         label: spec.label,
         weight: spec.weight,
-        reason: spec.reason.to_string(),
+        reason: Cow::Borrowed(spec.reason),
         evidence: evidence.to_string(),
     }));
     // Invisible characters or look-alike letters inside words are there to slip past filters.
@@ -686,7 +750,7 @@ fn hits_for<'a>(
             kind: Kind::Injection,
             label: Label::SalesPitch,
             weight: 2.0,
-            reason: "disguised words (invisible characters or look-alike letters)".into(),
+            reason: Cow::Borrowed("disguised words (invisible characters or look-alike letters)"),
             evidence: String::new(),
         });
     }
@@ -696,7 +760,7 @@ fn hits_for<'a>(
             kind: Kind::EmojiSpam,
             label: Label::SalesPitch,
             weight: 0.8 + 0.2 * (emoji.min(10) as f32),
-            reason: format!("{emoji} emoji"),
+            reason: Cow::Owned(format!("{emoji} emoji")),
             evidence: String::new(),
         });
     }
@@ -707,12 +771,13 @@ fn hits_for<'a>(
             kind: Kind::Specific,
             label: Label::Genuine,
             weight: 0.5 + 0.35 * (names.len().min(4) as f32),
-            reason: format!("names specifics ({})", shown.join(", ")),
+            reason: Cow::Owned(format!("names specifics ({})", shown.join(", "))),
             evidence: String::new(),
         });
         return hits;
     }
-    let word_count = text::words(folded).count();
+    // Counted only as far as the test needs.
+    let word_count = text::words(folded).take(13).count();
     if word_count <= 12
         && !hits
             .iter()
@@ -722,10 +787,10 @@ fn hits_for<'a>(
             kind: Kind::GenericNetworking,
             label: Label::Vague,
             weight: 1.0,
-            reason: format!(
+            reason: Cow::Owned(format!(
                 "short ({word_count} word{}) and names nothing specific",
                 if word_count == 1 { "" } else { "s" }
-            ),
+            )),
             evidence: String::new(),
         });
     }

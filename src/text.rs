@@ -1,7 +1,5 @@
 //! Small text helpers shared by the classifier, the drafter, the verifier and the linter.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Characters as the network counts them: Unicode scalar values.
 pub fn char_count(text: &str) -> usize {
     text.chars().count()
@@ -15,17 +13,17 @@ pub fn fold(text: &str) -> String {
     }
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
-    for c in text.nfd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
+    let mut push = |c: char| {
+        if c.is_ascii_lowercase() || c == '\'' {
+            out.push(c);
+            last_space = false;
+            return;
         }
-        if is_invisible(c) {
-            continue;
+        // Accents go: decomposed letters leave their combining marks behind.
+        if unicode_normalization::char::is_combining_mark(c) || is_invisible(c) {
+            return;
         }
-        let c = match confusable(c) {
-            Some(latin) => latin,
-            None => c,
-        };
+        let c = confusable(c).unwrap_or(c);
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
@@ -33,7 +31,7 @@ pub fn fold(text: &str) -> String {
             'ß' => {
                 out.push_str("ss");
                 last_space = false;
-                continue;
+                return;
             }
             c => c,
         };
@@ -45,6 +43,20 @@ pub fn fold(text: &str) -> String {
         } else {
             out.extend(c.to_lowercase());
             last_space = false;
+        }
+    };
+    // Each character decomposed on its own: canonical reordering (the rest of NFD) only moves
+    // combining marks, and those are dropped anyway.
+    for c in text.chars() {
+        if c.is_ascii() {
+            // Nothing to decompose, confuse or look up in Unicode tables.
+            match c {
+                ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' => push(' '),
+                '`' => push('\''),
+                c => push(c.to_ascii_lowercase()),
+            }
+        } else {
+            unicode_normalization::char::decompose_canonical(c, &mut push);
         }
     }
     if out.ends_with(' ') {
@@ -101,6 +113,14 @@ fn confusable(c: char) -> Option<char> {
 /// Whether a text disguises its words: invisible characters inside it, or Latin words with
 /// Cyrillic/Greek look-alike letters mixed in.
 pub fn is_disguised(text: &str) -> bool {
+    // Invisible characters and look-alike letters are all outside ASCII.
+    if text.is_ascii()
+        || !text
+            .chars()
+            .any(|c| is_invisible(c) || confusable(c).is_some())
+    {
+        return false;
+    }
     if text.chars().any(is_invisible) {
         return true;
     }
@@ -112,27 +132,28 @@ pub fn is_disguised(text: &str) -> bool {
 
 /// [`fold`] for ASCII text, which has no accents or typographic quotes to map (the common case).
 fn fold_ascii(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     let mut last_space = true;
     for b in text.bytes() {
         if b.is_ascii_whitespace() || b == 0x0b {
             if !last_space {
-                out.push(' ');
+                out.push(b' ');
             }
             last_space = true;
         } else {
             out.push(if b == b'`' {
-                '\''
+                b'\''
             } else {
-                b.to_ascii_lowercase() as char
+                b.to_ascii_lowercase()
             });
             last_space = false;
         }
     }
-    if out.ends_with(' ') {
+    if out.last() == Some(&b' ') {
         out.pop();
     }
-    out
+    // Every byte pushed is ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The first `max` characters of a text on one line (line breaks become spaces), for listings.
@@ -575,6 +596,33 @@ mod tests {
         assert_eq!(fold("  I’d  like\tMÜLLER  Café "), "i'd like muller cafe");
         assert_eq!(fold("Straße"), "strasse");
         assert_eq!(fold(" Hi\n\tTHERE `x` "), "hi there 'x'");
+        // Decomposed input, stacked marks, Vietnamese, German, Cyrillic look-alikes.
+        assert_eq!(
+            fold("Cafe\u{301} Nguyễn Ðà Nẵng Ärger Frее"),
+            "cafe nguyen ðа nang arger free".replace('а', "a")
+        );
+    }
+
+    #[test]
+    fn fold_matches_full_nfd_on_the_corpus() {
+        use unicode_normalization::UnicodeNormalization;
+        // The reference: the whole text through NFD, then the same mapping per character.
+        fn reference(text: &str) -> String {
+            let mapped: String = text
+                .nfd()
+                .filter(|&c| !unicode_normalization::char::is_combining_mark(c) && !is_invisible(c))
+                .map(|c| confusable(c).unwrap_or(c))
+                .collect();
+            fold(&mapped)
+        }
+        let notes = crate::embed_classifier::corpus();
+        for note in notes
+            .iter()
+            .map(|n| n.text.as_str())
+            .chain(["e\u{301}\u{323}x", "ǅ Ω Å"])
+        {
+            assert_eq!(fold(note), reference(note), "{note:?}");
+        }
     }
 
     #[test]
