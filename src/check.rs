@@ -113,6 +113,7 @@ pub fn check(note: &str, limit: usize) -> Report {
             );
         }
         if !has(Kind::Reason)
+            && !has(Kind::Enquiry)
             && !has(Kind::Question)
             && !has(Kind::Role)
             && !has(Kind::Event)

@@ -67,6 +67,10 @@ pub enum Error {
     #[error("model: {0}")]
     Model(String),
 
+    /// A `bench` measurement that could not be taken (a timed run failed): exit code 1.
+    #[error("bench: {0}")]
+    Bench(String),
+
     #[error(transparent)]
     Store(#[from] nw_store::StoreError),
 

@@ -75,6 +75,8 @@ pub enum Kind {
     EmojiSpam,
     Injection,
     Reason,
+    /// A request to hire the reader or buy what they offer.
+    Enquiry,
 }
 
 impl Kind {
@@ -208,7 +210,7 @@ const PHRASES: &[PhraseSignal] = &[
         pattern: r#"(hiring|recruiting) (for )?(a|an|our) [a-z ]{0,30}(role|position|engineer|manager|lead|nurse|designer|analyst|director|scientist|developer)|(role|position|opening|vacancy) (on|in|at|for) (our|my|the)|your (experience|background|work) (with|in|on)|working on (a|an) [a-z ]{0,40}(project|study|report|book|thesis|paper|initiative|program)|(poste|candidature) (de|chez|au sein)|(ich suche|suche ich) [a-z ]{0,40}(eine|einen) [a-z]+|my (thesis|dissertation|research|project|capstone|paper) (is )?(on|about|looks at)|(ich recherchiere|je fais des recherches|estoy investigando) |applying for (the|a|your) [a-z ]{0,30}(role|position|post|job)|(puesto|vacante) (de|en)|(stelle|position) (als|bei|in)"#,
     },
     PhraseSignal {
-        kind: Kind::Reason,
+        kind: Kind::Enquiry,
         label: Label::Genuine,
         weight: 1.6,
         reason: "wants to buy a service the reader offers",

@@ -5,7 +5,7 @@
 use crate::classify::Classification;
 use crate::me::Policy;
 use crate::profile::Profile;
-use crate::signals::Label;
+use crate::signals::{Kind, Label};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,6 +109,75 @@ fn profile_signals(profile: &Profile, policy: &Policy) -> ProfileSignals {
 /// (`accept_genuine_strangers`) is not declined, unless forced.
 pub const FIRM_PITCH: f64 = 0.75;
 
+/// The label replies and triage act on. A pitch for something my own reason says I need
+/// ("we need a nurse from March") is an offer I want to hear. A request to hire me ("could we
+/// talk about hiring you for a review") names a service and numbers, so a classifier that weighs
+/// wording can read it as a pitch; unless that reading is firm, the enquiry wins.
+pub fn reply_label(note: &Classification, profile: &Profile) -> Label {
+    let enquiry = note.confidence < FIRM_PITCH && note.has(Kind::Enquiry);
+    let scam = profile.note.as_deref().is_some_and(is_scam);
+    if note.label == Label::SalesPitch && !scam && (enquiry || wants_their_offer(profile)) {
+        Label::Genuine
+    } else {
+        note.label
+    }
+}
+
+/// Whether a note offers a scam (crypto, "guaranteed returns", a chat-app link): no reply, and
+/// no reason of mine makes it an offer I want.
+pub fn is_scam(note: &str) -> bool {
+    let folded = crate::text::fold(note);
+    [
+        "crypto",
+        "bitcoin",
+        "btc",
+        "usdt",
+        "forex",
+        "telegram",
+        "whatsapp",
+        "t.me/",
+        "guaranteed return",
+        "guaranteed profit",
+        "passive income",
+        "investment opportunity",
+        "daily profit",
+        "trading signals",
+        "wire",
+        "inheritance",
+    ]
+    .iter()
+    .any(|w| folded.contains(w))
+}
+
+/// Whether my reason for this person says I need what they offer.
+pub fn wants_their_offer(profile: &Profile) -> bool {
+    let Some(reason) = profile.reason.as_deref() else {
+        return false;
+    };
+    let reason = crate::text::fold(reason);
+    [
+        "we need ",
+        "i need ",
+        "we're looking for",
+        "we are looking for",
+        "i'm looking for",
+        "i am looking for",
+        "could be useful",
+        "might be useful",
+        "could use ",
+        "short-staffed",
+        "short staffed",
+        "want to hire",
+        "hire them",
+        "hire her",
+        "hire him",
+        "get a quote",
+        "ask for a quote",
+    ]
+    .iter()
+    .any(|p| reason.contains(p))
+}
+
 pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Decision {
     let mut reasons = vec![format!(
         "note is {} ({:.0}% confidence){}",
@@ -119,6 +188,14 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
             .map(|r| format!(": {r}"))
             .unwrap_or_default()
     )];
+    let label = reply_label(note, profile);
+    if label != note.label {
+        reasons.push(if wants_their_offer(profile) {
+            "my reason says I need what they offer: an offer I want to hear".into()
+        } else {
+            "it asks to hire me or buy what I offer: an enquiry, not a pitch".into()
+        });
+    }
     let signals = profile_signals(profile, policy);
     reasons.extend(signals.for_.iter().map(|r| format!("for: {r}")));
     reasons.extend(signals.against.iter().map(|r| format!("against: {r}")));
@@ -133,7 +210,7 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
     }
 
     let mut firm = false;
-    let action = if note.label == Label::SalesPitch {
+    let action = if label == Label::SalesPitch {
         reasons.push("a pitch attached to a request: decline and move on".into());
         // A clear reading is firm ground; a close call may be a misread invitation.
         firm = note.confidence >= FIRM_PITCH;
@@ -149,15 +226,16 @@ pub fn triage(profile: &Profile, note: &Classification, policy: &Policy) -> Deci
         reasons.push("policy: I connect only with people I have met".into());
         firm = true;
         Action::Decline
-    } else if note.label == Label::Genuine
+    } else if label == Label::Genuine
         && signals.against.is_empty()
         && policy.accept_genuine_strangers
     {
         reasons.push("a customized, specific note, and nothing known against the profile".into());
-        // My own rule accepts such a stranger; a clear reading makes it firm.
-        firm = note.confidence >= FIRM_PITCH;
+        // My own rule accepts such a stranger; a clear reading makes it firm (a pitch taken as
+        // an enquiry or a wanted offer is my reading, not the classifier's).
+        firm = label == note.label && note.confidence >= FIRM_PITCH;
         Action::Accept
-    } else if note.label == Label::Genuine {
+    } else if label == Label::Genuine {
         reasons
             .push("a specific note, but the profile raises questions: ask before accepting".into());
         Action::Ask
@@ -204,6 +282,32 @@ mod tests {
             triage(&stranger(), &c, &Policy::default()).action,
             Action::Ignore
         );
+    }
+
+    #[test]
+    fn a_pitch_i_want_or_a_request_to_hire_me_is_not_ignored() {
+        let pitch = classify_rules(
+            "We supply registered dental nurses for practices like yours, available from March.",
+        );
+        assert_eq!(pitch.label, Label::SalesPitch);
+        let wanted = Profile {
+            reason: Some("we need a nurse to cover maternity leave".into()),
+            ..stranger()
+        };
+        assert_eq!(reply_label(&pitch, &stranger()), Label::SalesPitch);
+        assert_eq!(reply_label(&pitch, &wanted), Label::Genuine);
+        assert_ne!(
+            triage(&wanted, &pitch, &Policy::default()).action,
+            Action::Ignore
+        );
+        // A request to hire me read as a pitch: the enquiry wins unless the reading is firm.
+        let mut enquiry = classify_rules("Could we talk about hiring you for a pricing review?");
+        assert!(enquiry.has(Kind::Enquiry));
+        enquiry.label = Label::SalesPitch;
+        enquiry.confidence = 0.57;
+        assert_eq!(reply_label(&enquiry, &stranger()), Label::Genuine);
+        enquiry.confidence = 0.9;
+        assert_eq!(reply_label(&enquiry, &stranger()), Label::SalesPitch);
     }
 
     #[test]

@@ -181,6 +181,51 @@ fn draft_with_the_model_from_the_cli_reports_its_engine() {
 }
 
 #[test]
+fn bench_json_has_every_figure_with_the_cpu() {
+    if !models_installed() {
+        return;
+    }
+    let v = json_of(nw().args(["bench", "--json", "--notes", "40", "--rounds", "1"]));
+    assert_eq!(v["schema"], "notewright.bench/1");
+    assert!(
+        v["cpu"]["model"].as_str().is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+    assert!(v["cpu"]["kernels"].is_string(), "{v}");
+    let classify = v["classify"].as_array().unwrap();
+    let engines: Vec<&str> = classify
+        .iter()
+        .filter_map(|c| c["engine"].as_str())
+        .collect();
+    assert_eq!(engines, ["rules", "embed"], "{v}");
+    for c in classify {
+        assert_eq!(c["notes"], 40, "{v}");
+        assert!(c["notes_per_s"].as_f64().unwrap() > 0.0, "{v}");
+    }
+    assert!(
+        classify[0]["again_notes_per_s"].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+    let model = &v["model"];
+    for field in [
+        "prefill_tok_s",
+        "decode_tok_s",
+        "draft_p50_s",
+        "draft_p95_s",
+    ] {
+        assert!(model[field].as_f64().unwrap() > 0.0, "{field}: {v}");
+    }
+    assert!(
+        model["draft_p50_s"].as_f64() <= model["draft_p95_s"].as_f64(),
+        "{v}"
+    );
+    let cold = &model["cold_draft"];
+    assert_eq!(cold["runs"], 5, "{v}");
+    assert!(cold["p50_s"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["peak_rss_mb"].as_f64().unwrap() > 10.0, "{v}");
+}
+
+#[test]
 fn model_path_errors_are_clean() {
     let dir = tempfile::tempdir().unwrap();
     nw().args([

@@ -194,6 +194,10 @@ pub struct BenchArgs {
     /// Instead, time `inbox` and `audit` (rule classifier) on this export, with peak memory.
     #[arg(long, value_name = "EXPORT")]
     pub export: Option<PathBuf>,
+    /// Print the figures as one JSON object, with the CPU, its features and the commit, so that
+    /// figures from different machines can be compared.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -10,6 +10,7 @@ use notewright::me::Me;
 use notewright::model::{self, ModelRewriter};
 use notewright::profile::Profile;
 use notewright::prompts::Prompts;
+use serde::Serialize;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -24,54 +25,132 @@ fn peak_rss_mb() -> Option<f64> {
 /// The CPU model, what it offers (AMX / AVX-512 / AVX2), and what this binary was compiled to
 /// use: candle picks its SIMD kernels at compile time, so a build for AVX2 runs AVX2 kernels even
 /// on an AVX-512 machine.
-fn cpu_line() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let flags: Vec<&str> = info
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("flags")
-                .and_then(|r| r.split_once(':'))
-                .map(|(_, f)| f)
-        })
-        .map(|f| f.split_whitespace().collect())
-        .unwrap_or_default();
-    let has = |f: &str| flags.contains(&f);
-    let cpu: Vec<&str> = [
-        ("amx_tile", "AMX"),
-        ("avx512f", "AVX-512"),
-        ("avx512_vnni", "VNNI"),
-        ("avx2", "AVX2"),
-        ("fma", "FMA"),
-    ]
-    .iter()
-    .filter(|(f, _)| has(f))
-    .map(|(_, name)| *name)
-    .collect();
-    let built = if cfg!(target_feature = "avx512f") {
-        "AVX-512"
-    } else if cfg!(target_feature = "avx2") {
-        "AVX2"
-    } else if cfg!(target_arch = "aarch64") {
-        "NEON"
-    } else {
-        "scalar"
-    };
-    format!(
-        "cpu: {model} ({}); kernels compiled for {built}",
-        if cpu.is_empty() {
-            "no SIMD flags read".to_string()
+#[derive(Serialize)]
+struct Cpu {
+    model: String,
+    features: Vec<&'static str>,
+    kernels: &'static str,
+}
+
+impl Cpu {
+    fn read() -> Cpu {
+        let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let model = info
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("model name")
+                    .and_then(|r| r.split_once(':'))
+                    .map(|(_, m)| m.trim().to_string())
+            })
+            .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+        let flags: Vec<&str> = info
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("flags")
+                    .and_then(|r| r.split_once(':'))
+                    .map(|(_, f)| f)
+            })
+            .map(|f| f.split_whitespace().collect())
+            .unwrap_or_default();
+        let features = [
+            ("amx_tile", "AMX"),
+            ("avx512f", "AVX-512"),
+            ("avx512_vnni", "VNNI"),
+            ("avx2", "AVX2"),
+            ("fma", "FMA"),
+        ]
+        .iter()
+        .filter(|(f, _)| flags.contains(f))
+        .map(|(_, name)| *name)
+        .collect();
+        let kernels = if cfg!(target_feature = "avx512f") {
+            "AVX-512"
+        } else if cfg!(target_feature = "avx2") {
+            "AVX2"
+        } else if cfg!(target_arch = "aarch64") {
+            "NEON"
         } else {
-            cpu.join(", ")
+            "scalar"
+        };
+        Cpu {
+            model,
+            features,
+            kernels,
         }
-    )
+    }
+}
+
+impl std::fmt::Display for Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cpu: {} ({}); kernels compiled for {}",
+            self.model,
+            if self.features.is_empty() {
+                "no SIMD flags read".to_string()
+            } else {
+                self.features.join(", ")
+            },
+            self.kernels
+        )
+    }
+}
+
+/// Every figure of a run, for `--json`.
+#[derive(Serialize)]
+struct Figures {
+    schema: &'static str,
+    commit: Option<String>,
+    cpu: Cpu,
+    threads: usize,
+    classify: Vec<ClassifyFigures>,
+    model: Option<ModelFigures>,
+    peak_rss_mb: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ClassifyFigures {
+    engine: &'static str,
+    notes: usize,
+    notes_per_s: f64,
+    load_s: f64,
+    /// The rules again, their automata built: the rate of a long run.
+    again_notes_per_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ModelFigures {
+    name: String,
+    load_s: f64,
+    prefill_tokens: usize,
+    prefill_tok_s: f64,
+    decode_tokens: usize,
+    decode_tok_s: f64,
+    drafts: usize,
+    draft_p50_s: f64,
+    draft_p95_s: f64,
+    /// Drafts whose text the model chose or rewrote.
+    model_engine: usize,
+    /// Whole `draft` processes, start to text, with the model.
+    cold_draft: Option<ColdDraft>,
+}
+
+#[derive(Serialize)]
+struct ColdDraft {
+    runs: usize,
+    p50_s: f64,
+    peak_rss_mb: Option<f64>,
+}
+
+/// The commit of the checkout the bench runs in, when it runs in one.
+fn commit() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !commit.is_empty()).then_some(commit)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -114,11 +193,29 @@ fn timed_child(args: &[&std::ffi::OsStr]) -> Result<(f64, Option<f64>)> {
         let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
         let seconds = start.elapsed().as_secs_f64();
         if reaped == pid {
+            if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+                return Err(failed_child(args));
+            }
             return Ok((seconds, Some(usage.ru_maxrss as f64 / 1024.0)));
         }
     }
-    child.wait().map_err(|e| Error::io(&exe, e))?;
+    let status = child.wait().map_err(|e| Error::io(&exe, e))?;
+    if !status.success() {
+        return Err(failed_child(args));
+    }
     Ok((start.elapsed().as_secs_f64(), None))
+}
+
+/// A timed run that failed has no figure to give.
+fn failed_child(args: &[&std::ffi::OsStr]) -> Error {
+    let command: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    Error::Bench(format!(
+        "`notewright {}` failed; run it by hand to see why",
+        command.join(" ")
+    ))
 }
 
 /// `inbox` and `audit` on one export with the rule classifier, each run as its own process the
@@ -193,8 +290,17 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if let Some(n) = threads {
         nw_llm::set_threads(n);
     }
-    let _ = writeln!(out, "threads: {}", nw_llm::effective_threads());
-    let _ = writeln!(out, "{}", cpu_line());
+    let mut figures = Figures {
+        schema: "notewright.bench/1",
+        commit: commit(),
+        cpu: Cpu::read(),
+        threads: nw_llm::effective_threads(),
+        classify: Vec::new(),
+        model: None,
+        peak_rss_mb: None,
+    };
+    let _ = writeln!(out, "threads: {}", figures.threads);
+    let _ = writeln!(out, "{}", figures.cpu);
 
     // Classification throughput.
     let corpus = embed_classifier::corpus();
@@ -216,32 +322,39 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 continue;
             }
         };
-        let load = t.elapsed();
+        let load = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let labels = classifier.classify_batch(&notes)?;
         let secs = t.elapsed().as_secs_f64();
+        let rate = labels.len() as f64 / secs.max(1e-9);
         let _ = writeln!(
             out,
-            "classify {:<5}: {} notes in {:.2} s = {:.0} notes/s (load {:.2} s)",
+            "classify {:<5}: {} notes in {secs:.2} s = {rate:.0} notes/s (load {load:.2} s)",
             classifier.name(),
             labels.len(),
-            secs,
-            labels.len() as f64 / secs.max(1e-9),
-            load.as_secs_f64()
         );
-        if engine == ClassifyEngine::Rules {
-            // The rules' automata are built as text arrives, so a first batch pays for that;
-            // a second batch shows the steady rate of a long run.
+        // The rules' automata are built as text arrives, so a first batch pays for that; a
+        // second batch shows the steady rate of a long run.
+        let again = if engine == ClassifyEngine::Rules {
             let t = Instant::now();
             let labels = classifier.classify_batch(&notes)?;
             let secs = t.elapsed().as_secs_f64();
+            let rate = labels.len() as f64 / secs.max(1e-9);
             let _ = writeln!(
                 out,
-                "  again, automata built: {:.2} s = {:.0} notes/s",
-                secs,
-                labels.len() as f64 / secs.max(1e-9),
+                "  again, automata built: {secs:.2} s = {rate:.0} notes/s"
             );
-        }
+            Some(rate)
+        } else {
+            None
+        };
+        figures.classify.push(ClassifyFigures {
+            engine: classifier.name(),
+            notes: labels.len(),
+            notes_per_s: rate,
+            load_s: load,
+            again_notes_per_s: again,
+        });
     }
 
     // The language model.
@@ -252,15 +365,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Some(location) => {
             let t = Instant::now();
             let mut rewriter = ModelRewriter::load(&location, threads)?;
-            let load = t.elapsed();
+            let load = t.elapsed().as_secs_f64();
             let report = nw_llm::bench(rewriter.chat_model(), 300, 128)
                 .map_err(|e| Error::Model(e.to_string()))?;
-            let _ = writeln!(
-                out,
-                "model {}: load {:.2} s",
-                rewriter.model_name(),
-                load.as_secs_f64()
-            );
+            let _ = writeln!(out, "model {}: load {load:.2} s", rewriter.model_name(),);
             let _ = writeln!(
                 out,
                 "  prefill: {} tokens at {:.0} tok/s; generation: {} tokens at {:.1} tok/s",
@@ -305,17 +413,96 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 }
             }
             latencies.sort();
+            let (p50, p95) = (
+                percentile(&latencies, 50.0).as_secs_f64(),
+                percentile(&latencies, 95.0).as_secs_f64(),
+            );
             let _ = writeln!(
                 out,
-                "  draft --engine model (invite, or ask for a request) over {} example drafts: p50 {:.2} s, p95 {:.2} s; engine: model (the model chose or rewrote the text) in {model_wins}",
+                "  draft --engine model (invite, or ask for a request) over {} example drafts: p50 {p50:.2} s, p95 {p95:.2} s; engine: model (the model chose or rewrote the text) in {model_wins}",
                 latencies.len(),
-                percentile(&latencies, 50.0).as_secs_f64(),
-                percentile(&latencies, 95.0).as_secs_f64()
             );
+            let cold_draft = cold_draft(args.model.as_deref(), threads)?;
+            if let Some(cold) = &cold_draft {
+                let _ = writeln!(
+                    out,
+                    "  whole process, `draft invite --engine model` on an example, {} runs: p50 {:.2} s{}",
+                    cold.runs,
+                    cold.p50_s,
+                    cold.peak_rss_mb
+                        .map_or(String::new(), |m| format!(", peak RSS {m:.0} MB"))
+                );
+            }
+            figures.model = Some(ModelFigures {
+                name: rewriter.model_name().to_string(),
+                load_s: load,
+                prefill_tokens: report.prompt_tokens,
+                prefill_tok_s: report.prefill_tok_s,
+                decode_tokens: report.decode_tokens,
+                decode_tok_s: report.decode_tok_s,
+                drafts: latencies.len(),
+                draft_p50_s: p50,
+                draft_p95_s: p95,
+                model_engine: model_wins,
+                cold_draft,
+            });
         }
     }
-    if let Some(rss) = peak_rss_mb() {
+    figures.peak_rss_mb = peak_rss_mb();
+    if let Some(rss) = figures.peak_rss_mb {
         let _ = writeln!(out, "peak RSS: {rss:.0} MB");
     }
+    if args.json {
+        let json = serde_json::to_string_pretty(&figures)
+            .map_err(|e| Error::Bench(format!("figures as JSON: {e}")))?;
+        return print(&(json + "\n"));
+    }
     print(&out)
+}
+
+/// `draft invite --engine model` as a user runs it, several times: process start to text,
+/// loading and all. `None` when there is no example profile to draft from.
+fn cold_draft(
+    model: Option<&std::path::Path>,
+    threads: Option<usize>,
+) -> Result<Option<ColdDraft>> {
+    let Some(profile) = ["examples/dana-reyes.json"]
+        .iter()
+        .map(std::path::Path::new)
+        .find(|p| p.exists())
+    else {
+        return Ok(None);
+    };
+    let threads = threads.map(|t| t.to_string());
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "draft".as_ref(),
+        "invite".as_ref(),
+        "--profile".as_ref(),
+        profile.as_os_str(),
+        "--engine".as_ref(),
+        "model".as_ref(),
+    ];
+    if let Some(model) = model {
+        args.extend::<[&std::ffi::OsStr; 2]>(["--model".as_ref(), model.as_os_str()]);
+    }
+    if let Some(t) = &threads {
+        args.extend::<[&std::ffi::OsStr; 2]>(["--threads".as_ref(), t.as_ref()]);
+    }
+    let runs = 5;
+    let mut times = Vec::with_capacity(runs);
+    let mut peak: Option<f64> = None;
+    for _ in 0..runs {
+        let (secs, mb) = timed_child(&args)?;
+        times.push(Duration::from_secs_f64(secs));
+        peak = match (peak, mb) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    times.sort();
+    Ok(Some(ColdDraft {
+        runs,
+        p50_s: percentile(&times, 50.0).as_secs_f64(),
+        peak_rss_mb: peak,
+    }))
 }

@@ -485,7 +485,16 @@ impl Reason {
         .iter()
         .any(|p| folded_reason.starts_with(p))
         {
-            return None;
+            // "Could be useful, we need a nurse from March": the need after the aside is mine
+            // to say.
+            return reason
+                .split_once([',', ';', ':'])
+                .map(|(_, rest)| rest.trim())
+                .filter(|rest| {
+                    let first = crate::text::fold(rest.split_whitespace().next().unwrap_or(""));
+                    ["we", "we're", "i", "i'm", "our", "my"].contains(&first.as_str())
+                })
+                .and_then(Reason::parse);
         }
         let first = crate::text::fold(reason.split_whitespace().next().unwrap_or(""));
         let first = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
@@ -810,6 +819,20 @@ mod tests {
         let r = Reason::parse("learn how they run their cross-dock").unwrap();
         assert_eq!(r.text, "learn how you run your cross-dock");
         assert!(Reason::parse("  . ").is_none());
+    }
+
+    #[test]
+    fn notes_to_myself_are_not_said_but_a_need_after_them_is() {
+        assert!(Reason::parse("possible customer for the spring pilot").is_none());
+        assert!(Reason::parse("Could be useful, she knows the buyers").is_none());
+        let r =
+            Reason::parse("Could be useful, we need a nurse to cover maternity leave from March.")
+                .unwrap();
+        assert_eq!(r.form, "sentence");
+        assert_eq!(
+            r.text,
+            "We need a nurse to cover maternity leave from March."
+        );
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct Situation {
     /// What kind of offer a pitch is: `scam` (crypto, "guaranteed returns", a chat-app link),
     /// `recruiter` (a role for me) or `pitch` (a service); none when the note is not a pitch.
     pub offer: Option<&'static str>,
+    /// Their note offers something my own reason says I need: a reply takes it up.
+    pub wanted_offer: bool,
     /// What their note says that a reply may refer to.
     pub claims: NoteClaims,
     /// Neither met, referred, nor a meeting they claim: someone I do not know.
@@ -96,12 +98,18 @@ impl Situation {
         reading: Option<&crate::classify::Classification>,
     ) -> Situation {
         let note = profile.note.as_deref();
-        let note_class = note.and(reading).map(|c| match c.label {
-            Label::Genuine => "genuine",
-            Label::Vague => "vague",
-            Label::SalesPitch => "sales_pitch",
-        });
+        let note_class = note
+            .and(reading)
+            .map(|c| match crate::triage::reply_label(c, profile) {
+                Label::Genuine => "genuine",
+                Label::Vague => "vague",
+                Label::SalesPitch => "sales_pitch",
+            });
         let is_pitch = note_class == Some("sales_pitch");
+        let wanted_offer = note.is_some()
+            && reading.is_some_and(|c| c.label == Label::SalesPitch)
+            && !is_pitch
+            && crate::triage::wants_their_offer(profile);
         // A recruiter may write a note that reads as genuine: their reply is about the role
         // either way.
         let offer = match note {
@@ -199,6 +207,7 @@ impl Situation {
             note_class,
             note_default,
             offer,
+            wanted_offer,
             claims,
             stranger,
             only_met: me.policy.only_met,
@@ -403,25 +412,7 @@ fn whole_words(folded: &str, phrases: &[&str]) -> bool {
 
 fn offer_kind(note: &str) -> &'static str {
     let folded = crate::text::fold(note);
-    let any = |words: &[&str]| words.iter().any(|w| folded.contains(w));
-    if any(&[
-        "crypto",
-        "bitcoin",
-        "btc",
-        "usdt",
-        "forex",
-        "telegram",
-        "whatsapp",
-        "t.me/",
-        "guaranteed return",
-        "guaranteed profit",
-        "passive income",
-        "investment opportunity",
-        "daily profit",
-        "trading signals",
-        "wire",
-        "inheritance",
-    ]) {
+    if crate::triage::is_scam(note) {
         "scam"
     } else if is_recruiter_note(note)
         // "Role", "position" or "opening" alone are not a recruiter's: "a review of your
